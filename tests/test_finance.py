@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlcourse.finance import FEATURES, RANGES, black_scholes_call, black_scholes_put, option_dataset
+from dlcourse.finance import (
+    FEATURES,
+    RANGES,
+    black_scholes_call,
+    black_scholes_put,
+    option_dataset,
+    scale_features,
+    train_keras_pricer,
+    training_split,
+)
 
 
 def N(x: float) -> float:
@@ -149,3 +158,40 @@ def test_option_dataset_is_deterministic_in_its_seed():
 def test_option_dataset_rejects_a_bad_size(n):
     with pytest.raises(ValueError, match="n must be a positive integer"):
         option_dataset(n, seed=0)
+
+
+def test_scale_features_maps_the_sampling_ranges_onto_minus_one_one():
+    low, high = np.array([RANGES[name] for name in FEATURES]).T
+    np.testing.assert_allclose(scale_features(np.vstack([low, high, (low + high) / 2])), [[-1] * 4, [1] * 4, [0] * 4], atol=1e-12)
+
+
+def test_scale_features_rejects_contracts_as_columns():
+    X, _ = option_dataset(10, seed=0)
+    with pytest.raises(ValueError, match=r"X must be \(n, 4\).*got shape \(4, 10\)"):
+        scale_features(X.T)
+
+
+def test_training_split_cuts_one_data_set_in_two():
+    (X_train, y_train), (X_val, y_val) = training_split(30, 10, seed=5)
+    X, y = option_dataset(40, seed=5)
+    assert X_train.dtype == np.float32 and y_val.dtype == np.float32
+    assert X_train.shape == (30, 4) and X_val.shape == (10, 4) and y_train.shape == (30, 1)
+    np.testing.assert_allclose(np.vstack([X_train, X_val]), scale_features(X), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(np.vstack([y_train, y_val]), y, rtol=1e-6)
+
+
+@pytest.mark.keras
+@pytest.mark.slow
+def test_keras_pricer_learns_and_is_deterministic():
+    first = train_keras_pricer.uncached(2000, 500, epochs=3, batch_size=64, learning_rate=3e-3, seed=1)
+    second = train_keras_pricer.uncached(2000, 500, epochs=3, batch_size=64, learning_rate=3e-3, seed=1)
+    history = first["history"]
+    assert set(history) == {"loss", "mae", "val_loss", "val_mae"}
+    assert all(len(values) == 3 for values in history.values())
+    assert history == second["history"]
+    for w1, w2 in zip(first["weights"], second["weights"]):
+        np.testing.assert_array_equal(w1, w2)
+    # Better than always answering the mean price, the best constant under MSE.
+    _, (_, y_val) = training_split(2000, 500, seed=1)
+    assert history["val_mae"][-1] < 0.2 * np.abs(y_val - y_val.mean()).mean()
+    assert [w.shape for w in first["weights"]] == [(4, 64), (64,), (64, 64), (64,), (64, 1), (1,)]

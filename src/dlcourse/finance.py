@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from dlcourse.cache import cached
+
 # The data set's sampling ranges, in the order of its feature columns. Moneyness S/K spans
 # 30% either side of the money; maturities run from one week to two years, where the
 # shortest ones are the hard part of the surface (see the chapter's error heatmap).
@@ -20,6 +22,10 @@ RANGES = {
     "r": (0.0, 0.06),
     "sigma": (0.1, 0.5),
 }
+
+# The pricer: 4 scaled inputs, two hidden ReLU layers, one linear output (the price C/K).
+PRICER_LAYERS = (4, 64, 64, 1)
+PRICER_ACTIVATIONS = ("relu", "relu", "linear")
 
 
 def _validated(S, K, T, r, sigma) -> tuple[np.ndarray, ...]:
@@ -121,3 +127,74 @@ def option_dataset(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     moneyness, T, r, sigma = X.T
     y = black_scholes_call(moneyness, 1.0, T, r, sigma).reshape(n, 1)
     return X, y
+
+
+def scale_features(X: np.ndarray) -> np.ndarray:
+    """Map each column of X from its sampling range in `RANGES` linearly onto [-1, 1].
+
+    The raw columns differ in scale by a factor of 30 (rates of a few percent next to
+    maturities of up to two years); on a common scale one learning rate suits every weight.
+    The map is fixed by the stated ranges, not fitted to data, so it needs no stored state.
+
+    - X: (n, 4), columns in the order of `FEATURES`.
+
+    Returns an array of X's shape, float64.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != len(FEATURES):
+        raise ValueError(
+            f"X must be (n, {len(FEATURES)}) with columns {FEATURES}; got shape {X.shape}. "
+            "Did you pass contracts as columns?"
+        )
+    low, high = np.array([RANGES[name] for name in FEATURES]).T
+    return 2.0 * (X - low) / (high - low) - 1.0
+
+
+def training_split(n_train: int, n_val: int, seed: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The pricers' training and validation data: one `option_dataset` cut in two, scaled.
+
+    - n_train, n_val: numbers of contracts in each part.
+    - seed: the data set's seed.
+
+    Returns ``((X_train, y_train), (X_val, y_val))``, float32: X parts (n_train, 4) and
+    (n_val, 4) passed through `scale_features`, y parts (n_train, 1) and (n_val, 1), C/K.
+    """
+    X, y = option_dataset(n_train + n_val, seed)
+    X = scale_features(X).astype(np.float32)
+    y = y.astype(np.float32)
+    return (X[:n_train], y[:n_train]), (X[n_train:], y[n_train:])
+
+
+@cached
+def train_keras_pricer(n_train: int, n_val: int, epochs: int, batch_size: int, learning_rate: float, seed: int) -> dict:
+    """Train a Keras MLP of `PRICER_LAYERS` on `training_split` with MSE loss and an MAE metric.
+
+    Minimises the mean squared error between the network's output and C/K with Adam.
+    Deterministic for a given seed (Keras's seeds and TensorFlow's deterministic ops).
+
+    - n_train, n_val: sizes of the training and validation sets (validation is scored each
+      epoch, never trained on).
+    - epochs, batch_size, learning_rate: Keras's ``fit`` and Adam's settings.
+    - seed: seed of the data and of Keras's initialisation and shuffling.
+
+    Returns a dict of plain values (so a cached result loads without TensorFlow):
+    ``"history"``: Keras's ``history.history``, lists of length epochs under ``"loss"``,
+    ``"mae"``, ``"val_loss"``, ``"val_mae"``; ``"weights"``: ``model.get_weights()``,
+    kernels (n_in, n_out) and biases (n_out,) per layer, float32.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    (X_train, y_train), validation = training_split(n_train, n_val, seed)
+    model = keras.Sequential(
+        [keras.Input(shape=(PRICER_LAYERS[0],))]
+        + [keras.layers.Dense(units, activation=name) for units, name in zip(PRICER_LAYERS[1:], PRICER_ACTIVATIONS)]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", metrics=["mae"])
+    history = model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=0)
+    return {
+        "history": {key: [float(value) for value in values] for key, values in history.history.items()},
+        "weights": model.get_weights(),
+    }
