@@ -212,17 +212,18 @@ def preprocess(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.n
         )
     if labels.shape != (images.shape[0],):
         hint = " Already one-hot? preprocess() does the encoding itself." if labels.ndim == 2 else ""
-        raise ValueError(f"labels must be (n,) = ({images.shape[0]},) to match images; got {labels.shape}.{hint}")
-    if not np.issubdtype(images.dtype, np.integer) or images.min(initial=0) < 0 or images.max(initial=0) > 255:
+        raise ValueError(
+            f"labels must be (n,) = ({images.shape[0]},) to match images; got {labels.shape}.{hint}"
+        )
+    low, high = images.min(initial=0), images.max(initial=0)
+    if not np.issubdtype(images.dtype, np.integer) or low < 0 or high > 255:
         raise ValueError(
             f"images must be integers in [0, 255]; got dtype {images.dtype} with range "
-            f"[{images.min(initial=0)}, {images.max(initial=0)}]. Already scaled?"
+            f"[{low}, {high}]. Already scaled?"
         )
-    if not np.issubdtype(labels.dtype, np.integer) or labels.min(initial=0) < 0 or labels.max(initial=0) > 9:
-        raise ValueError(
-            f"labels must be integers in 0..9; got dtype {labels.dtype} with range "
-            f"[{labels.min(initial=0)}, {labels.max(initial=0)}]"
-        )
+    low, high = labels.min(initial=0), labels.max(initial=0)
+    if not np.issubdtype(labels.dtype, np.integer) or low < 0 or high > 9:
+        raise ValueError(f"labels must be integers in 0..9; got dtype {labels.dtype} with range [{low}, {high}]")
     x = images.reshape(len(images), 28 * 28).astype(np.float32) / np.float32(255)
     y = np.eye(10, dtype=np.float32)[labels]
     return x, y
