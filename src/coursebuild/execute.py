@@ -1,0 +1,144 @@
+"""Run ```python exec="on"``` blocks with markdown-exec, strictly, one namespace per page.
+
+markdown-exec alone renders a failing block's traceback INTO the page and only logs a warning
+that names neither the Markdown file nor the line. Here, instead:
+
+- any exception or Python warning raised by a block is recorded as a failure naming the
+  chapter file and the block's first line, and the block renders nothing; the MkDocs plugin
+  (``coursebuild.plugin``) then aborts the build, and the chapter tests fail, with that message;
+- a malformed fence option (unknown name, bad value) is a failure too, not a silently
+  unexecuted block;
+- ``session="s"`` on page ``chapters/04-x.md`` runs in the namespace ``chapters/04-x.md:s``, and
+  a page's namespaces are emptied when the page starts rendering, so no state crosses pages (pages
+  render in file order, not nav order) or survives a ``mkdocs serve`` rebuild.
+
+Configured in mkdocs.yml as the superfences custom fence for ``python``.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import warnings
+from dataclasses import dataclass, field
+
+from markdown_exec import validator as exec_validator
+from markdown_exec._internal.formatters.base import ExecutionError, base_format
+from markdown_exec._internal.formatters.python import _run_python, _sessions_globals
+
+# Options markdown-exec passes through to its output ("extra"); any other leftover is a typo.
+ALLOWED_EXTRA = {"title"}
+EXEC_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*python\b(?P<options>[^\n]*)$", re.M)
+
+
+@dataclass
+class PageRun:
+    """What one page's execution needs to know and report."""
+
+    src_path: str
+    markdown: str
+    failures: list[str] = field(default_factory=list)
+    _claimed: set[int] = field(default_factory=set)
+
+    def session(self, name: str) -> str:
+        return f"{self.src_path}:{name}"
+
+    def line_of(self, code: str) -> int | None:
+        """1-based line of the fence that holds ``code`` (first not yet claimed)."""
+        wanted = textwrap.dedent(code).strip("\n")
+        for match in EXEC_FENCE.finditer(self.markdown):
+            line = self.markdown.count("\n", 0, match.start()) + 1
+            if line in self._claimed:
+                continue
+            body = self.markdown[match.end() + 1 :]
+            indent = match.group("indent")
+            closing = re.search(rf"^{re.escape(indent)}{re.escape(match.group('fence'))}\s*$", body, re.M)
+            block = body[: closing.start()] if closing else body
+            if textwrap.dedent(block).strip("\n") == wanted:
+                self._claimed.add(line)
+                return line
+        return None
+
+    def fail(self, code: str, what: str) -> None:
+        line = self.line_of(code)
+        where = f"docs/{self.src_path}:{line}" if line else f"docs/{self.src_path}"
+        first = textwrap.dedent(code).strip().split("\n")[0]
+        self.failures.append(f"{where}: code block starting `{first}` {what}")
+
+
+_current: PageRun | None = None
+
+
+def start_page(src_path: str, markdown: str) -> PageRun:
+    """Begin a page: forget its previous namespaces, and route failures to it."""
+    global _current
+    prefix = f"{src_path}:"
+    for name in [name for name in _sessions_globals if name.startswith(prefix)]:
+        del _sessions_globals[name]
+    _current = PageRun(src_path, markdown)
+    return _current
+
+
+def finish_page() -> PageRun | None:
+    """End the page begun by :func:`start_page` and return its record."""
+    global _current
+    page, _current = _current, None
+    return page
+
+
+def _page() -> PageRun:
+    return _current if _current is not None else PageRun("<unknown page>", "")
+
+
+def validator(language, inputs, options, attrs, md) -> bool:
+    """markdown-exec's validator, plus: page-scoped sessions and no silently ignored option."""
+    given = dict(inputs)
+    try:
+        accepted = exec_validator(language, inputs, options, attrs, md)
+    except ValueError as error:  # e.g. width="wide": int() fails inside markdown-exec
+        _page().failures.append(
+            f"docs/{_page().src_path}: a python fence has a malformed option in {given}: {error}"
+        )
+        return False
+    if not accepted:
+        return False
+    unknown = set(options.get("extra", {})) - ALLOWED_EXTRA
+    if unknown:
+        _page().failures.append(
+            f"docs/{_page().src_path}: a python exec fence has unknown option(s) {sorted(unknown)} in "
+            f"{given}; known: exec, html, source, session, result, title, id, returncode, width"
+        )
+        return False
+    if options.get("session"):
+        options["session"] = _page().session(options["session"])
+    return True
+
+
+def formatter(source, language, css_class, options, md, **kwargs) -> str:
+    """Execute one block; on an exception or warning record a failure and render nothing."""
+    page = _page()
+
+    def run(code: str, **run_options) -> str:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                output = _run_python(code, **run_options)
+            except ExecutionError as error:
+                page.fail(source, f"raised an exception:\n{_strip_fences(str(error))}")
+                return ""
+        if caught:
+            shown = "\n".join(
+                f"  {w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught
+            )
+            page.fail(source, f"emitted {len(caught)} warning(s):\n{shown}")
+            return ""
+        return output
+
+    return base_format(language=language, run=run, code=source, md=md, **options)
+
+
+def _strip_fences(text: str) -> str:
+    lines = text.strip().split("\n")
+    if lines and lines[0].startswith("```"):
+        lines = lines[1:-1]
+    return textwrap.indent("\n".join(lines), "  ")

@@ -1,0 +1,98 @@
+"""The course's MkDocs plugin (``plugins: [course]`` in mkdocs.yml).
+
+It ties the build glue together:
+
+- numbers labelled equations and resolves ``\\eqref`` across pages (``coursebuild.equations``);
+- runs the page's code blocks strictly and aborts the build naming file and line on any failure
+  (``coursebuild.execute``), logging how long each page took so a slow chapter is visible;
+- serves MathJax from the site itself (copied from the pinned ``django-static-mathjax`` wheel);
+- keys mkdocs-jupyter's cache by the source of ``src/dlcourse`` too, so a library edit can never
+  publish stale notebook output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from pathlib import Path
+
+import mathjax
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
+
+from coursebuild import equations, execute
+
+log = logging.getLogger("mkdocs.plugins.course")
+
+MATHJAX_ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+# tex-svg.js is self-contained; extensions (\href needs none, \boldsymbol etc. do) load on demand.
+MATHJAX_PARTS = ["tex-svg.js", "input/tex/extensions", "ui", "a11y"]
+DLCOURSE_SRC = Path(__file__).resolve().parents[1] / "dlcourse"
+
+
+def library_hash() -> str:
+    """SHA-256 of every source file of ``dlcourse``: what an executed notebook may depend on."""
+    digest = hashlib.sha256()
+    for path in sorted(DLCOURSE_SRC.rglob("*.py")):
+        digest.update(path.relative_to(DLCOURSE_SRC).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class CoursePlugin(BasePlugin):
+    def on_config(self, config):
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is not None and jupyter.config.get("cache"):
+            base = Path(jupyter.config["cache_dir"])
+            if base.name.startswith("dlcourse-"):
+                base = base.parent
+            jupyter.config["cache_dir"] = str(base / f"dlcourse-{library_hash()}")
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        for part in MATHJAX_PARTS:
+            source = MATHJAX_ES5 / part
+            for path in [source] if source.is_file() else sorted(source.rglob("*.js")):
+                dest = "assets/mathjax/" + path.relative_to(MATHJAX_ES5).as_posix()
+                files.append(File.generated(config, dest, abs_src_path=str(path)))
+        pages = {f.src_uri: f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".md")}
+        try:
+            self.registry = equations.build_registry(pages)
+        except equations.EquationError as error:
+            raise PluginError(str(error)) from None
+        self.files = files
+        return files
+
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        src = page.file.src_uri
+        self.started = time.perf_counter()
+        execute.start_page(src, markdown)
+
+        def url_to(eq: equations.Equation, in_math: bool) -> str:
+            if in_math:
+                target = self.files.get_file_from_path(eq.src_path)
+                here = page.file.url if eq.src_path != src else ""
+                return (get_relative_url(target.url, page.file.url) if here else "") + f"#{eq.anchor}"
+            if eq.src_path == src:
+                return f"#{eq.anchor}"
+            return get_relative_url(eq.src_path, src) + f"#{eq.anchor}"
+
+        try:
+            return equations.render(src, markdown, self.registry, url_to)
+        except equations.EquationError as error:
+            raise PluginError(str(error)) from None
+
+    def on_page_content(self, html: str, page, config, files) -> str:
+        run = execute.finish_page()
+        if run and run.failures:
+            raise PluginError(
+                f"{len(run.failures)} code block(s) failed on docs/{page.file.src_uri}:\n\n"
+                + "\n\n".join(run.failures)
+            )
+        elapsed = time.perf_counter() - self.started
+        if elapsed > 0.5:
+            log.info("executed docs/%s in %.1f s", page.file.src_uri, elapsed)
+        return html

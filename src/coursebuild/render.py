@@ -1,0 +1,48 @@
+"""Render one chapter exactly as ``mkdocs build`` does, without building the site.
+
+Used by the chapter tests: the same Markdown extensions and options (read from mkdocs.yml), the
+same equation rewriting and the same strict execution of code blocks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+from mkdocs.config import load_config
+from mkdocs.utils import get_relative_url
+
+from coursebuild import equations, execute
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def docs_pages(docs: Path) -> dict[str, str]:
+    """Every Markdown page of the site: ``{src_path: text}`` (snippet parts excluded)."""
+    return {
+        path.relative_to(docs).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(docs.rglob("*.md"))
+        if path.relative_to(docs).parts[0] not in {"errata", "includes"}
+    }
+
+
+def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple[str, list[str]]:
+    """HTML of ``docs/<src_path>`` and the failures its code blocks produced (empty when all ran)."""
+    config = load_config(str(config_file))
+    docs = Path(config.docs_dir)
+    registry = equations.build_registry(docs_pages(docs))
+    text = (docs / src_path).read_text(encoding="utf-8")
+
+    def url_to(eq: equations.Equation, in_math: bool) -> str:
+        if eq.src_path == src_path:
+            return f"#{eq.anchor}"
+        return get_relative_url(eq.src_path, src_path) + f"#{eq.anchor}"
+
+    text = equations.render(src_path, text, registry, url_to)
+    md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+    execute.start_page(src_path, text)
+    try:
+        html = md.convert(text)
+    finally:
+        run = execute.finish_page()
+    return html, run.failures

@@ -1,0 +1,103 @@
+"""Matplotlib figures for the course site: inline SVG, byte-stable, legible in light and dark.
+
+A chapter block makes a figure and prints it::
+
+    ```python exec="on" html="1"
+    fig, ax = figures.new()
+    ax.plot(z, sigmoid(z), label="sigmoid")
+    print(figures.to_html(fig, alt="The logistic function rises from 0 to 1.", name="sigmoid"))
+    ```
+
+- **Byte-stable**: no date in the metadata, element ids salted with the figure's ``name``
+  (unique per page, so two figures on one page never share an id), text as ``<text>``.
+- **Both colour schemes**: axes, ticks, labels and legend text are drawn in a placeholder colour
+  that becomes ``currentColor``, so the SVG takes the page's text colour; backgrounds are
+  transparent; the data colours (``PALETTE``) read on white and on Material's slate.
+- **Alt text**: required; it becomes the SVG's ``<title>`` and ``aria-label`` (``role="img"``).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Colours that stay readable on both a white and a dark slate background.
+PALETTE = ["#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7", "#eab308", "#06b6d4", "#78716c"]
+INK = "#010203"  # "the page's text colour": use it for marker edges, annotations; becomes currentColor
+_PAPER = "#fdfcfb"  # placeholder for "the page's background" (legend boxes)
+
+STYLE = {
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
+    "savefig.transparent": True,
+    "text.color": INK,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "axes.titlecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "legend.facecolor": _PAPER,
+    "legend.edgecolor": INK,
+    "legend.framealpha": 0.85,
+    "grid.color": "#8886",
+    "axes.grid": True,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 11,
+    "lines.linewidth": 2.0,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "dlcourse",
+    "image.cmap": "viridis",
+}
+
+
+def new(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float = 3.6, **kwargs):
+    """A figure and its axes in the course style: ``plt.subplots`` with the course's rcParams.
+
+    The style is installed process-wide (legends, titles and colour bars read rcParams when
+    they are created, after this returns); the build process draws nothing but course figures.
+    """
+    plt.rcParams.update(STYLE)
+    return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
+
+
+def to_svg(fig, name: str) -> str:
+    """The figure as a byte-stable SVG string; closes the figure.
+
+    ``name`` salts the SVG's element ids: give each figure of a page its own name.
+    """
+    if not name or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ValueError(f"name must be a non-empty identifier like 'sigmoid-vs-tanh'; got {name!r}")
+    buffer = io.StringIO()
+    with plt.rc_context({**STYLE, "svg.hashsalt": name}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg.replace(INK, "currentColor").replace(_PAPER, "var(--md-default-bg-color, #fff)")
+    return svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
+
+
+def to_html(fig, alt: str, name: str, caption: str | None = None) -> str:
+    """The figure as an accessible inline ``<figure>`` (print it from an ``html="1"`` block).
+
+    ``alt`` describes what the figure shows, for readers who can't see it; required.
+    """
+    if not alt or len(alt.strip()) < 10:
+        raise ValueError(f"alt must describe the figure in a sentence; got {alt!r}")
+    svg = to_svg(fig, name)
+    label = html.escape(alt.strip(), quote=True)
+    svg = svg.replace(
+        "<svg ", f'<svg role="img" aria-label="{label}" class="course-figure__svg" ', 1
+    )
+    svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
+    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale to the column width
+    figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="course-figure" id="fig-{name}">{svg}{figcaption}</figure>'

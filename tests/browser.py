@@ -1,0 +1,109 @@
+"""Helpers to look at the built site in a real browser (Debian's headless Chromium via Playwright).
+
+Used by the browser tests and by ``scripts/screenshots.py``. Every page is served from a loopback
+HTTP server; the browser records console errors, failed requests and any request to another host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parents[1]
+SITE = REPO / "site"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium (Playwright's own browser download cannot work offline)."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+@contextlib.contextmanager
+def serve_site(root: Path = SITE):
+    """Serve ``root`` on 127.0.0.1 (a free port); yields the base URL ending in '/'."""
+    if not (root / "index.html").is_file():
+        raise FileNotFoundError(f"{root} has no index.html: run `make site` first")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Observed:
+    """What the browser saw while a page was open."""
+
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.console_errors.clear()
+        self.foreign_requests.clear()
+        self.failed_requests.clear()
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1280, height: int = 900, scheme: str = "light"):
+    """A Playwright page in headless Chromium; ``page.observed`` collects errors and foreign requests.
+
+    Requests to any host other than 127.0.0.1 are recorded and aborted (the site must work offline).
+    """
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise FileNotFoundError("no chromium on PATH: `apt-get install chromium` (.ci/run does)")
+    observed = Observed()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+
+        def route(route):
+            host = urlparse(route.request.url).hostname
+            if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+                route.continue_()
+            else:
+                observed.foreign_requests.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and observed.console_errors.append(m.text))
+        page.on("pageerror", lambda e: observed.console_errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: observed.failed_requests.append(f"{r.url} ({r.failure})"))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and observed.failed_requests.append(f"{r.url} (HTTP {r.status})"),
+        )
+        page.observed = observed
+        try:
+            yield page
+        finally:
+            browser.close()

@@ -1,0 +1,95 @@
+"""Every built page in a real browser: math typeset, numbers shown, images load, nothing external."""
+
+import pytest
+
+from browser import browser_page, serve_site
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+TYPESET = "body[data-math-typeset=done]"
+
+CHECK_PAGE = """() => {
+  const visible = (el) => !el.closest('pre, code, script, style, .highlight');
+  const raw = [...document.querySelectorAll('.arithmatex')].filter(el => !el.querySelector('mjx-container'));
+  const errors = document.querySelectorAll('mjx-merror, [data-mjx-error]');
+  const text = [...document.querySelectorAll('.md-content p, .md-content li, .md-content td')]
+      .filter(visible).map(el => el.innerText).join('\\n');
+  const leftovers = ['\\\\eqref', '\\\\label', '$$', '\\\\(', '\\\\['].filter(t => text.includes(t));
+  const equations = [...document.querySelectorAll('.equation[data-eq-number]')].map(el => ({
+      number: el.dataset.eqNumber,
+      shown: (el.querySelector('mjx-assistive-mml') || {textContent: ''}).textContent,
+      permalink: !!el.querySelector('a.eq-permalink[href$="#' + el.id + '"]'),
+  }));
+  const images = [...document.images].map(img => ({src: img.src, ok: img.complete && img.naturalWidth > 0}));
+  const svgs = [...document.querySelectorAll('figure.course-figure svg')].map(svg => ({
+      label: svg.getAttribute('aria-label') || '', width: svg.getBoundingClientRect().width}));
+  return {raw: raw.length, errors: errors.length, leftovers, equations, images, svgs,
+          pageWidth: document.documentElement.scrollWidth, viewWidth: window.innerWidth};
+}"""
+
+
+def site_pages(site):
+    return sorted(
+        p.relative_to(site).parent.as_posix() + "/" if p.name == "index.html" else p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if p.name != "404.html"
+    )
+
+
+def assert_page_clean(page, url):
+    result = page.evaluate(CHECK_PAGE)
+    observed = page.observed
+    assert not observed.foreign_requests, f"{url} asked other hosts: {observed.foreign_requests}"
+    assert not observed.console_errors, f"{url} console errors: {observed.console_errors}"
+    assert not observed.failed_requests, f"{url} failed requests: {observed.failed_requests}"
+    assert result["raw"] == 0, f"{url}: {result['raw']} math elements left untypeset"
+    assert result["errors"] == 0, f"{url}: MathJax errors"
+    assert not result["leftovers"], f"{url}: raw TeX in the text: {result['leftovers']}"
+    for eq in result["equations"]:
+        assert f"({eq['number']})" in eq["shown"], f"{url}: equation ({eq['number']}) not shown: {eq}"
+        assert eq["permalink"], f"{url}: equation ({eq['number']}) has no permalink"
+    for image in result["images"]:
+        assert image["ok"], f"{url}: image did not load: {image['src']}"
+    for svg in result["svgs"]:
+        assert len(svg["label"]) >= 10 and svg["width"] > 100, f"{url}: figure without alt text or size: {svg}"
+    return result
+
+
+def test_every_page_renders_cleanly(built_site, chromium):
+    with serve_site(built_site) as base, browser_page() as page:
+        for url in site_pages(built_site):
+            page.observed.clear()
+            page.goto(base + url)
+            page.wait_for_selector(TYPESET, timeout=30000)
+            assert_page_clean(page, url)
+
+
+def test_instant_navigation_retypesets_each_page(built_site, chromium):
+    """Follow the footer's "Next" links from the home page: each page typesets from a clean slate."""
+    with serve_site(built_site) as base, browser_page() as page:
+        page.goto(base)
+        page.wait_for_selector(TYPESET, timeout=30000)
+        visited = 0
+        while page.locator("a.md-footer__link--next").count():
+            page.observed.clear()
+            page.evaluate("document.body.removeAttribute('data-math-typeset')")
+            page.click("a.md-footer__link--next")
+            page.wait_for_selector(TYPESET, timeout=30000)
+            url = page.url[len(base):]
+            result = assert_page_clean(page, url)
+            chapter = url.split("/")[1].split("-")[0] if url.startswith("chapters/") else None
+            for eq in result["equations"]:
+                if chapter:
+                    assert eq["number"].startswith(f"{int(chapter)}."), f"{url}: numbering leaked: {eq}"
+            visited += 1
+        assert visited >= 3
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_width_never_scrolls_sideways(built_site, chromium, scheme):
+    with serve_site(built_site) as base, browser_page(width=390, height=844, scheme=scheme) as page:
+        for url in site_pages(built_site):
+            page.goto(base + url)
+            page.wait_for_selector(TYPESET, timeout=30000)
+            result = assert_page_clean(page, url)
+            assert result["pageWidth"] <= result["viewWidth"], f"{url} is {result['pageWidth']} px wide at 390 px"

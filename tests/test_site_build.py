@@ -1,0 +1,60 @@
+"""The strict site build, and what must (and must not) be in the HTML it produces."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def pages(site):
+    return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def test_strict_build_produces_every_page(built_site):
+    names = {p.relative_to(built_site).as_posix() for p in pages(built_site)}
+    assert {"index.html", "chapters/01-neuron/index.html", "errata/index.html", "notation/index.html"} <= names
+
+
+def test_no_traceback_or_unexecuted_block_reaches_a_page(built_site):
+    for page in pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        assert "Traceback (most recent call last)" not in html, page
+        assert 'exec="on"' not in html, page
+
+
+def test_no_page_references_another_host(built_site):
+    tag = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*>', re.I)
+    remote = re.compile(r'\b(?:src|href)="(?:https?:)?//', re.I)
+    for page in pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        # rel="canonical" names the page's public address; browsers never fetch it.
+        loads = [t for t in tag.findall(html) if remote.search(t) and 'rel="canonical"' not in t]
+        assert not loads, f"{page} loads from another host: {loads[:3]}"
+        assert "fonts.googleapis" not in html and "cdn.jsdelivr" not in html and "unpkg.com" not in html
+
+
+def test_mathjax_is_served_by_the_site(built_site):
+    assert (built_site / "assets/mathjax/tex-svg.js").stat().st_size > 1_000_000
+    assert (built_site / "assets/mathjax/input/tex/extensions/ams.js").is_file()
+
+
+def test_equations_are_numbered_per_chapter_with_anchors(built_site):
+    html = (built_site / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
+    numbers = re.findall(r'class="equation" id="eq-[^"]+" data-eq-number="([^"]+)"', html)
+    assert numbers[:2] == ["1.1", "1.2"] and all(n.startswith("1.") for n in numbers)
+    assert r"\tag{1.1}" in html and 'href="#eq-weighted-input"' in html
+
+
+def test_cross_page_eqref_links_to_the_right_page_and_number(built_site):
+    html = (built_site / "notation/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="eqref" href="\.\./chapters/01-neuron/#eq-weighted-input">\(1\.1\)</a>', html)
+
+
+def test_figures_are_inline_svg_with_alt_text(built_site):
+    html = (built_site / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="course-figure".*?</figure>', html, re.S)
+    assert figures
+    for figure in figures:
+        assert re.search(r'<svg role="img" aria-label="[^"]{10,}"', figure)
+        assert "<title>" in figure
