@@ -82,7 +82,12 @@ def to_svg(fig, name: str) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg.replace(INK, "currentColor").replace(_PAPER, "var(--md-default-bg-color, #fff)")
-    return svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
+    # Inline SVGs share the page's id space: prefix every id (and every reference to one) with
+    # the figure's name, so "figure_1" or a clip path of one figure never collides with another's.
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', svg)
+    return re.sub(r"#([A-Za-z_][\w.-]*)", lambda m: f"#{name}-{m.group(1)}" if m.group(1) in ids else m.group(0), svg)
 
 
 def to_html(fig, alt: str, name: str, caption: str | None = None) -> str:

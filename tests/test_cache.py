@@ -1,0 +1,72 @@
+"""The on-disk cache: keyed by arguments and by the source of exactly the modules involved."""
+
+import importlib
+import sys
+import textwrap
+
+import pytest
+
+from dlcourse import cache
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    """A throwaway copy of the cache's world: a fake dlcourse package dir with two modules."""
+    monkeypatch.setenv("DLCOURSE_CACHE_DIR", str(tmp_path / "cache"))
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    monkeypatch.setattr(cache, "PACKAGE_DIR", pkg)
+    (pkg / "base.py").write_text("SCALE = 2\n")
+    (pkg / "other.py").write_text("UNRELATED = 1\n")
+    (pkg / "work.py").write_text("from .base import SCALE\n")
+    return pkg
+
+
+def test_dependencies_follow_imports_transitively(package):
+    (package / "top.py").write_text("from dlcourse import work\nimport dlcourse.other\n")
+    assert cache.dependencies("top") == ["base", "other", "top", "work"]
+    assert cache.dependencies("work") == ["base", "work"]
+
+
+def test_a_dependency_edit_changes_the_key_an_unrelated_edit_does_not(package):
+    before = cache.source_hash("work")
+    (package / "other.py").write_text("UNRELATED = 2\n")
+    assert cache.source_hash("work") == before
+    (package / "base.py").write_text("SCALE = 3\n")
+    assert cache.source_hash("work") != before
+
+
+def test_results_are_stored_and_reused_and_invalidated(package, monkeypatch, tmp_path):
+    calls = []
+
+    def compute(x):
+        calls.append(x)
+        return {"value": x * 2}
+
+    compute.__module__, compute.__qualname__ = "dlcourse.work", "compute"
+    cached = cache.cached(compute)
+    assert cached(3) == {"value": 6} and cached(3) == {"value": 6}
+    assert calls == [3]
+    assert cached.cache_path(3).is_file()
+    (package / "base.py").write_text("SCALE = 5\n")  # a source the function depends on changed
+    cached(3)
+    assert calls == [3, 3]
+
+
+def test_cache_can_be_turned_off(package, monkeypatch):
+    calls = []
+
+    def compute(x):
+        calls.append(x)
+        return x
+
+    compute.__module__, compute.__qualname__ = "dlcourse.work", "compute"
+    cached = cache.cached(compute)
+    monkeypatch.setenv("DLCOURSE_CACHE", "off")
+    cached(1), cached(1)
+    assert calls == [1, 1]
+
+
+def test_only_module_level_dlcourse_functions_can_be_cached():
+    with pytest.raises(ValueError, match="module-level function in a dlcourse module"):
+        cache.cached(lambda: 1)

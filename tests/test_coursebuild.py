@@ -1,0 +1,179 @@
+"""The build glue: equation numbering, strict execution, page-scoped sessions, failing builds."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from coursebuild import equations
+from coursebuild.render import render_page
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHAPTER = """# 3. A chapter
+
+$$
+a = b
+\\label{eq:first}
+$$
+
+$$
+c = d
+$$
+
+$$ e = f \\label{eq:second} $$
+
+See \\eqref{eq:first}, and in math $x = \\eqref{eq:second}$, but not in `\\eqref{eq:first}`.
+"""
+
+
+def url_to(eq, in_math):
+    return ("MATH#" if in_math else "#") + eq.anchor
+
+
+def test_labelled_displays_are_numbered_per_chapter():
+    registry = equations.build_registry({"chapters/03-x.md": CHAPTER})
+    assert {label: eq.number for label, eq in registry.items()} == {"eq:first": "3.1", "eq:second": "3.2"}
+    html = equations.render("chapters/03-x.md", CHAPTER, registry, url_to)
+    assert '<div class="equation" id="eq-first" data-eq-number="3.1">' in html
+    assert r"\tag{3.2}" in html and r"\label" not in html
+    assert "[(3.1)](#eq-first){.eqref}" in html
+    assert r"\href{MATH#eq-second}{(3.2)}" in html
+    assert r"`\eqref{eq:first}`" in html  # code stays literal
+    assert "$$\nc = d\n$$" in html  # unlabelled displays are left alone
+
+
+def test_unknown_label_names_file_line_and_suggests():
+    registry = equations.build_registry({"chapters/03-x.md": CHAPTER})
+    with pytest.raises(equations.EquationError, match=r"chapters/03-x.md:2: .*eq:frist.*eq:first"):
+        equations.render("chapters/03-x.md", "x\n\\eqref{eq:frist}", registry, url_to)
+
+
+def test_duplicate_label_across_pages_is_an_error():
+    with pytest.raises(equations.EquationError, match="already used at chapters/03-x.md:3"):
+        equations.build_registry({"chapters/03-x.md": CHAPTER, "chapters/04-y.md": "$$\nz\n\\label{eq:first}\n$$"})
+
+
+def test_labels_in_code_fences_are_not_equations():
+    page = "```\n$$\nx \\label{eq:in-code}\n$$\n```\n"
+    assert equations.scan("chapters/05-z.md", page) == []
+
+
+def test_indented_labelled_equation_is_refused():
+    with pytest.raises(equations.EquationError, match="indented"):
+        equations.scan("chapters/05-z.md", "!!! note\n    $$\n    x \\label{eq:x}\n    $$\n")
+
+
+@pytest.fixture
+def site_dir(tmp_path):
+    """A minimal copy of the project's MkDocs set-up with one chapter we write per test."""
+    (tmp_path / "docs/chapters").mkdir(parents=True)
+    for part in ["javascripts", "stylesheets", "includes"]:
+        subprocess.run(["cp", "-r", str(REPO / "docs" / part), str(tmp_path / "docs")], check=True)
+    (tmp_path / "docs/index.md").write_text("# Home\n")
+    config = (REPO / "mkdocs.yml").read_text()
+    (tmp_path / "mkdocs.yml").write_text(config)
+    return tmp_path
+
+
+def write_chapter(site_dir, body):
+    path = site_dir / "docs/chapters/07-broken.md"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def build(site_dir):
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(site_dir / "mkdocs.yml")],
+        capture_output=True, text=True, env=env, cwd=site_dir,
+    )
+
+
+BROKEN = """\
+    # 7. Broken
+
+    Fine text.
+
+    ```python exec="on"
+    x = 1
+    print(x)
+    ```
+
+    ```python exec="on"
+    raise RuntimeError("boom from chapter seven")
+    ```
+    """
+
+
+def test_a_raising_block_fails_the_build_naming_file_and_line(site_dir):
+    write_chapter(site_dir, BROKEN)
+    result = build(site_dir)
+    assert result.returncode != 0
+    log = result.stdout + result.stderr
+    assert "docs/chapters/07-broken.md:10" in log and "boom from chapter seven" in log
+    assert not (site_dir / "site/chapters/07-broken/index.html").exists()
+
+
+def test_a_raising_block_fails_the_chapter_test_naming_file_and_line(site_dir):
+    write_chapter(site_dir, BROKEN)
+    html, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(failures) == 1 and "docs/chapters/07-broken.md:10" in failures[0]
+    assert "Traceback" not in html and "boom" not in html
+
+
+def test_a_warning_in_a_block_is_a_failure(site_dir):
+    write_chapter(site_dir, """\
+        ```python exec="on"
+        import numpy as np
+        print(np.log(np.array([0.0])))
+        ```
+        """)
+    _, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(failures) == 1 and "RuntimeWarning" in failures[0] and ":1:" in failures[0]
+
+
+def test_a_malformed_fence_option_is_a_failure(site_dir):
+    write_chapter(site_dir, """\
+        ```python exec="on" sesion="typo"
+        print(1)
+        ```
+        """)
+    _, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(failures) == 1 and "sesion" in failures[0]
+
+
+def test_sessions_never_span_pages(site_dir):
+    """Same session name on two pages: the second page must not see the first page's variables."""
+    (site_dir / "docs/chapters/06-first.md").write_text('```python exec="on" session="s"\nsecret = 42\n```\n')
+    write_chapter(site_dir, """\
+        ```python exec="on" session="s"
+        print("leaked" if "secret" in globals() else "isolated")
+        ```
+        """)
+    render_page("chapters/06-first.md", site_dir / "mkdocs.yml")
+    html, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert not failures and "isolated" in html and "leaked" not in html
+
+
+def test_a_page_rerendered_starts_from_a_fresh_session(site_dir):
+    """As in `mkdocs serve`: re-rendering a page must not see its previous run's state."""
+    write_chapter(site_dir, """\
+        ```python exec="on" session="s"
+        print("stale" if "counter" in globals() else "fresh")
+        counter = 1
+        ```
+        """)
+    render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    html, _ = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert "fresh" in html and "stale" not in html
+
+
+def test_unknown_equation_label_fails_the_build_naming_the_file(site_dir):
+    write_chapter(site_dir, "# 7. Refs\n\nAs \\eqref{eq:nowhere} shows.\n")
+    result = build(site_dir)
+    assert result.returncode != 0
+    assert "chapters/07-broken.md:3" in result.stdout + result.stderr

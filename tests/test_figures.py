@@ -1,0 +1,46 @@
+import re
+
+import numpy as np
+import pytest
+
+from dlcourse import figures
+
+
+def make(name="f"):
+    fig, ax = figures.new()
+    x = np.linspace(0, 1, 20)
+    ax.plot(x, x**2, label="square")
+    ax.legend()
+    ax.set_title("title")
+    return figures.to_html(fig, alt="A parabola rising from 0 to 1.", name=name)
+
+
+def test_svg_is_byte_stable_between_renders():
+    assert make() == make()
+
+
+def test_ids_depend_on_the_name_so_figures_on_one_page_never_clash():
+    ids_a = set(re.findall(r'id="([^"]+)"', make("a")))
+    ids_b = set(re.findall(r'id="([^"]+)"', make("b")))
+    assert ids_a and ids_b and not (ids_a & ids_b)
+
+
+def test_text_and_axes_take_the_page_colour_in_both_schemes():
+    html = make()
+    assert "currentColor" in html
+    assert "#000000" not in html and "#ffffff" not in html.lower()  # no fixed black text, no white box
+
+
+def test_alt_text_is_required_and_becomes_title_and_label():
+    html = make()
+    assert 'role="img" aria-label="A parabola rising from 0 to 1."' in html
+    assert "<title>A parabola rising from 0 to 1.</title>" in html
+    fig, _ = figures.new()
+    with pytest.raises(ValueError, match="alt must describe"):
+        figures.to_html(fig, alt="", name="x")
+
+
+def test_name_must_be_an_identifier():
+    fig, _ = figures.new()
+    with pytest.raises(ValueError, match="name must be"):
+        figures.to_svg(fig, "two words")
