@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -31,6 +34,13 @@ MATHJAX_ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 # tex-svg.js is self-contained; extensions (\href needs none, \boldsymbol etc. do) load on demand.
 MATHJAX_PARTS = ["tex-svg.js", "input/tex/extensions", "ui", "a11y"]
 DLCOURSE_SRC = Path(__file__).resolve().parents[1] / "dlcourse"
+# nbconvert's template loads MathJax 2, Mermaid and RequireJS from CDNs; this site serves MathJax 3.
+NOTEBOOK_CDN_SCRIPT = re.compile(
+    r'<script[^>]*\bsrc="(?:https?:)?//[^"]*(?:mathjax|mermaid|require)[^"]*"[^>]*>\s*</script>'
+    r'|<script type="text/x-mathjax-config">.*?</script>'
+    r'|<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{.*?mermaid.*?</script>',
+    re.I | re.S,
+)
 
 
 def library_hash() -> str:
@@ -49,8 +59,17 @@ class CoursePlugin(BasePlugin):
             base = Path(jupyter.config["cache_dir"])
             if base.name.startswith("dlcourse-"):
                 base = base.parent
-            jupyter.config["cache_dir"] = str(base / f"dlcourse-{library_hash()}")
+            current = base / f"dlcourse-{library_hash()}"
+            for old in base.glob("dlcourse-*"):
+                if old != current:  # rendered against a library that no longer exists
+                    shutil.rmtree(old, ignore_errors=True)
+            jupyter.config["cache_dir"] = str(current)
         return config
+
+    def on_pre_page(self, page, config, files):
+        self.started = time.perf_counter()
+        log.info("building docs/%s", page.file.src_uri)
+        return page
 
     def on_files(self, files: Files, config) -> Files:
         for part in MATHJAX_PARTS:
@@ -68,7 +87,6 @@ class CoursePlugin(BasePlugin):
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         src = page.file.src_uri
-        self.started = time.perf_counter()
         execute.start_page(src, markdown)
 
         def url_to(eq: equations.Equation, in_math: bool) -> str:
@@ -92,7 +110,13 @@ class CoursePlugin(BasePlugin):
                 f"{len(run.failures)} code block(s) failed on docs/{page.file.src_uri}:\n\n"
                 + "\n\n".join(run.failures)
             )
-        elapsed = time.perf_counter() - self.started
-        if elapsed > 0.5:
-            log.info("executed docs/%s in %.1f s", page.file.src_uri, elapsed)
+        if not page.file.src_uri.endswith(".md"):
+            html = NOTEBOOK_CDN_SCRIPT.sub("", html)
+        log.info("built docs/%s in %.1f s", page.file.src_uri, time.perf_counter() - self.started)
         return html
+
+    def on_post_build(self, config):
+        # A warm build should be served entirely from .cache/; importing TensorFlow means some
+        # page recomputed a Keras result (or imports Keras needlessly).
+        if "tensorflow" in sys.modules:
+            log.info("TensorFlow was imported during this build")
