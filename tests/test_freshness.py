@@ -1,0 +1,130 @@
+"""Builds are never stale, and two clean builds are identical.
+
+- An edit in src/dlcourse shows up on the next build, on a markdown-exec page and on an executed
+  notebook alike (both are cached: dlcourse.cache and mkdocs-jupyter's cache).
+- Two clean builds print the same outputs and the same SVGs on every page (timings aside).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+PROBE = '''"""A throwaway module for the freshness test."""
+from dlcourse.cache import cached
+from dlcourse import activations
+
+
+@cached
+def value():
+    return activations.PROBE
+'''
+
+PAGE = '''# 9. Probe
+
+```python exec="on"
+from dlcourse.probe import value
+print(f"md-probe={value()}")
+```
+'''
+
+NOTEBOOK = '''# %% [markdown]
+# # Probe notebook
+
+# %%
+from dlcourse.probe import value
+print(f"nb-probe={value()}")
+'''
+
+
+def build(project: Path, site: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("DLCOURSE_CACHE_DIR", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        cwd=project, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A minimal course project with its own copy of src/ (imported first via PYTHONPATH)."""
+    shutil.copytree(REPO / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    (tmp_path / "docs/chapters").mkdir(parents=True)
+    for part in ["javascripts", "stylesheets", "includes"]:
+        shutil.copytree(REPO / "docs" / part, tmp_path / "docs" / part)
+    (tmp_path / "docs/index.md").write_text("# Home\n")
+    (tmp_path / "docs/chapters/09-probe.md").write_text(PAGE)
+    (tmp_path / "docs/chapters/10-probe-notebook.py").write_text(NOTEBOOK)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    (tmp_path / "src/dlcourse/probe.py").write_text(PROBE)
+    with open(tmp_path / "src/dlcourse/activations.py", "a") as handle:
+        handle.write("\nPROBE = 1\n")
+    return tmp_path
+
+
+def shown(site: Path, prefix: str) -> str:
+    text = "".join(p.read_text() for p in site.rglob("*.html"))
+    return re.search(prefix + r"=(\d+)", text).group(1)
+
+
+def test_a_library_edit_shows_up_on_the_next_build(project, tmp_path):
+    build(project, tmp_path / "site1")
+    assert (shown(tmp_path / "site1", "md-probe"), shown(tmp_path / "site1", "nb-probe")) == ("1", "1")
+    assert list((project / ".cache/dlcourse").rglob("*.pkl")), "the result was not cached"
+    assert list((project / ".cache/mkdocs-jupyter").rglob("*.json")), "the notebook was not cached"
+
+    source = project / "src/dlcourse/activations.py"
+    source.write_text(source.read_text().replace("PROBE = 1", "PROBE = 2"))
+    build(project, tmp_path / "site2")
+    assert shown(tmp_path / "site2", "md-probe") == "2"
+    assert shown(tmp_path / "site2", "nb-probe") == "2"
+
+
+def test_deleting_the_cache_is_safe(project, tmp_path):
+    build(project, tmp_path / "site1")
+    shutil.rmtree(project / ".cache")
+    build(project, tmp_path / "site2")
+    assert shown(tmp_path / "site2", "md-probe") == "1"
+
+
+VOLATILE = re.compile(r'<span class="volatile">.*?</span>', re.S)
+
+
+def normalised_pages(site: Path) -> dict[str, str]:
+    pages = {}
+    for page in sorted(site.rglob("*.html")):
+        html = VOLATILE.sub('<span class="volatile"></span>', page.read_text(encoding="utf-8"))
+        pages[page.relative_to(site).as_posix()] = html
+    return pages
+
+
+def test_two_clean_builds_are_identical(built_site, tmp_path):
+    """The session's build (cached results allowed) vs a build from an empty cache."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(REPO / "docs", project / "docs")
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLCOURSE_CACHE_DIR": str(project / ".cache/dlcourse")}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
+        cwd=project, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    first, second = normalised_pages(built_site), normalised_pages(project / "site")
+    assert first.keys() == second.keys()
+    differing = [name for name in first if first[name] != second[name]]
+    for name in differing:  # show the first differing line of each page
+        a, b = first[name].splitlines(), second[name].splitlines()
+        line = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y) if len(a) == len(b) else "length"
+        print(name, line)
+    assert not differing, f"pages differ between two clean builds: {differing}"
