@@ -14,7 +14,7 @@ PAGES = CHAPTERS + ["index.md", "errata.md", "notation.md"]
 @pytest.mark.slow
 @pytest.mark.parametrize("src_path", PAGES)
 def test_page_blocks_run_cleanly(src_path):
-    html, failures = render_page(src_path)
-    assert not failures, "\n\n".join(failures)
+    html, run = render_page(src_path)
+    assert not run.failures, "\n\n".join(run.failures)
     assert "Traceback" not in html
     assert html.strip()

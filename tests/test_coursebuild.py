@@ -67,6 +67,12 @@ def test_indented_labelled_equation_is_refused():
         equations.scan("chapters/05-z.md", "!!! note\n    $$\n    x \\label{eq:x}\n    $$\n")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache(tmp_path, monkeypatch):
+    """Every test starts with empty result and block-output caches of its own."""
+    monkeypatch.setenv("DLCOURSE_CACHE_DIR", str(tmp_path / "cache" / "dlcourse"))
+
+
 @pytest.fixture
 def site_dir(tmp_path):
     """A minimal copy of the project's MkDocs set-up with one chapter we write per test."""
@@ -76,6 +82,7 @@ def site_dir(tmp_path):
     (tmp_path / "docs/index.md").write_text("# Home\n")
     config = (REPO / "mkdocs.yml").read_text()
     (tmp_path / "mkdocs.yml").write_text(config)
+    (tmp_path / "src").symlink_to(REPO / "src")  # mkdocs.yml may name hooks by path
     return tmp_path
 
 
@@ -120,8 +127,8 @@ def test_a_raising_block_fails_the_build_naming_file_and_line(site_dir):
 
 def test_a_raising_block_fails_the_chapter_test_naming_file_and_line(site_dir):
     write_chapter(site_dir, BROKEN)
-    html, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
-    assert len(failures) == 1 and "docs/chapters/07-broken.md:10" in failures[0]
+    html, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(run.failures) == 1 and "docs/chapters/07-broken.md:10" in run.failures[0]
     assert "Traceback" not in html and "boom" not in html
 
 
@@ -132,8 +139,8 @@ def test_a_warning_in_a_block_is_a_failure(site_dir):
         print(np.log(np.array([0.0])))
         ```
         """)
-    _, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
-    assert len(failures) == 1 and "RuntimeWarning" in failures[0] and ":1:" in failures[0]
+    _, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(run.failures) == 1 and "RuntimeWarning" in run.failures[0] and ":1:" in run.failures[0]
 
 
 def test_a_malformed_fence_option_is_a_failure(site_dir):
@@ -142,8 +149,8 @@ def test_a_malformed_fence_option_is_a_failure(site_dir):
         print(1)
         ```
         """)
-    _, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
-    assert len(failures) == 1 and "sesion" in failures[0]
+    _, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(run.failures) == 1 and "sesion" in run.failures[0]
 
 
 def test_sessions_never_span_pages(site_dir):
@@ -155,12 +162,13 @@ def test_sessions_never_span_pages(site_dir):
         ```
         """)
     render_page("chapters/06-first.md", site_dir / "mkdocs.yml")
-    html, failures = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
-    assert not failures and "isolated" in html and "leaked" not in html
+    html, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert not run.failures and "isolated" in html and "leaked" not in html
 
 
-def test_a_page_rerendered_starts_from_a_fresh_session(site_dir):
+def test_a_page_rerendered_starts_from_a_fresh_session(site_dir, monkeypatch):
     """As in `mkdocs serve`: re-rendering a page must not see its previous run's state."""
+    monkeypatch.setenv("DLCOURSE_CACHE", "off")  # really run it twice
     write_chapter(site_dir, """\
         ```python exec="on" session="s"
         print("stale" if "counter" in globals() else "fresh")
@@ -177,3 +185,54 @@ def test_unknown_equation_label_fails_the_build_naming_the_file(site_dir):
     result = build(site_dir)
     assert result.returncode != 0
     assert "chapters/07-broken.md:3" in result.stdout + result.stderr
+
+
+SESSION_PAGE = """\
+# 7. Cached
+
+Some prose.
+
+```python exec="on" session="s"
+import itertools
+base = 40
+```
+
+```python exec="on" session="s"
+print(f"answer={base + 2}")
+```
+"""
+
+
+def test_a_prose_edit_reuses_every_block_output(site_dir):
+    path = write_chapter(site_dir, SESSION_PAGE)
+    _, first = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    path.write_text(SESSION_PAGE.replace("Some prose.", "Some better prose."))
+    html, second = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert first.executed == 2 and second.executed == 0
+    assert "answer=42" in html
+
+
+def test_a_code_edit_replays_the_session_before_running_the_changed_block(site_dir):
+    path = write_chapter(site_dir, SESSION_PAGE)
+    render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    path.write_text(SESSION_PAGE.replace("base + 2", "base + 3"))
+    html, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert not run.failures and "answer=43" in html
+    assert run.executed == 2  # the unchanged first block replayed for its state, then the edit
+
+
+def test_a_library_edit_reruns_every_block(site_dir, monkeypatch):
+    from coursebuild import outputs
+
+    write_chapter(site_dir, SESSION_PAGE)
+    render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    monkeypatch.setattr(outputs, "environment_key", lambda: "library changed")
+    _, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert run.executed == 2
+
+
+def test_a_failing_block_is_never_stored(site_dir):
+    write_chapter(site_dir, BROKEN)
+    render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    _, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(run.failures) == 1 and run.executed == 1

@@ -114,6 +114,8 @@ def test_two_clean_builds_are_identical(built_site, tmp_path):
     project.mkdir()
     shutil.copytree(REPO / "docs", project / "docs")
     shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "src").symlink_to(REPO / "src")
+    (project / "requirements.txt").symlink_to(REPO / "requirements.txt")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLCOURSE_CACHE_DIR": str(project / ".cache/dlcourse")}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],

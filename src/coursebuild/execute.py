@@ -26,6 +26,8 @@ from markdown_exec import validator as exec_validator
 from markdown_exec._internal.formatters.base import ExecutionError, base_format
 from markdown_exec._internal.formatters.python import _run_python, _sessions_globals
 
+from coursebuild import outputs
+
 # Options markdown-exec passes through to its output ("extra"); any other leftover is a typo.
 ALLOWED_EXTRA = {"title"}
 EXEC_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*python\b(?P<options>[^\n]*)$", re.M)
@@ -38,7 +40,10 @@ class PageRun:
     src_path: str
     markdown: str
     failures: list[str] = field(default_factory=list)
+    executed: int = 0  # blocks actually run (the others reused their stored output)
     _claimed: set[int] = field(default_factory=set)
+    _history: dict[str, list[str]] = field(default_factory=dict)  # session -> its blocks so far
+    _skipped: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # not yet run
 
     def session(self, name: str) -> str:
         return f"{self.src_path}:{name}"
@@ -115,26 +120,49 @@ def validator(language, inputs, options, attrs, md) -> bool:
 
 
 def formatter(source, language, css_class, options, md, **kwargs) -> str:
-    """Execute one block; on an exception or warning record a failure and render nothing."""
+    """Execute one block (or reuse its stored output); failures are recorded, never rendered."""
     page = _page()
+    session = options.get("session") or ""
+    this_block = source + "\n# options: " + repr(sorted((k, repr(v)) for k, v in options.items()))
+    history = page._history.setdefault(session, []) if session else []
+    history.append(this_block)
+    key = outputs.block_key(history if session else [this_block])
 
     def run(code: str, **run_options) -> str:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                output = _run_python(code, **run_options)
-            except ExecutionError as error:
-                page.fail(source, f"raised an exception:\n{_strip_fences(str(error))}")
+        stored = outputs.load(key)
+        if stored is not None:
+            if session:  # its side effects are owed to the session if a later block must run
+                page._skipped.setdefault(session, []).append((code, run_options))
+            return stored
+        for earlier, earlier_options in page._skipped.pop(session, []) if session else []:
+            if _execute(page, earlier, earlier_options) is None:
                 return ""
-        if caught:
-            shown = "\n".join(
-                f"  {w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught
-            )
-            page.fail(source, f"emitted {len(caught)} warning(s):\n{shown}")
+        output = _execute(page, code, run_options)
+        if output is None:
             return ""
+        outputs.save(key, output)
         return output
 
     return base_format(language=language, run=run, code=source, md=md, **options)
+
+
+def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
+    """Run one block in its session; its printed output, or None after recording a failure."""
+    page.executed += 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            output = _run_python(code, **run_options)
+        except ExecutionError as error:
+            page.fail(code, f"raised an exception:\n{_strip_fences(str(error))}")
+            return None
+    if caught:
+        shown = "\n".join(
+            f"  {w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught
+        )
+        page.fail(code, f"emitted {len(caught)} warning(s):\n{shown}")
+        return None
+    return output
 
 
 def _strip_fences(text: str) -> str:

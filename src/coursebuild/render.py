@@ -26,8 +26,8 @@ def docs_pages(docs: Path) -> dict[str, str]:
     }
 
 
-def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple[str, list[str]]:
-    """HTML of ``docs/<src_path>`` and the failures its code blocks produced (empty when all ran)."""
+def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple[str, execute.PageRun]:
+    """HTML of ``docs/<src_path>`` and the record of its blocks (``.failures``, ``.executed``)."""
     config = load_config(str(config_file))
     docs = Path(config.docs_dir)
     registry = equations.build_registry(docs_pages(docs))
@@ -45,4 +45,4 @@ def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple
         html = md.convert(text)
     finally:
         run = execute.finish_page()
-    return html, run.failures
+    return html, run
