@@ -10,7 +10,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from threadpoolctl import threadpool_limits
+
 from dlcourse.cache import cached
+from dlcourse.keras_models import seed_everything, train
+from dlcourse.network import Network
 
 # The data set's sampling ranges, in the order of its feature columns. Moneyness S/K spans
 # 30% either side of the money; maturities run from one week to two years, where the
@@ -169,8 +173,9 @@ def training_split(n_train: int, n_val: int, seed: int) -> tuple[tuple[np.ndarra
 def train_keras_pricer(n_train: int, n_val: int, epochs: int, batch_size: int, learning_rate: float, seed: int) -> dict:
     """Train a Keras MLP of `PRICER_LAYERS` on `training_split` with MSE loss and an MAE metric.
 
-    Minimises the mean squared error between the network's output and C/K with Adam.
-    Deterministic for a given seed (Keras's seeds and TensorFlow's deterministic ops).
+    Minimises the mean squared error of Eq. `eq:mse` between the network's output and C/K
+    with Adam, and reports the mean absolute error of Eq. `eq:mae` (Option-pricing chapter).
+    Deterministic for a given seed (`dlcourse.keras_models.seed_everything`).
 
     - n_train, n_val: sizes of the training and validation sets (validation is scored each
       epoch, never trained on).
@@ -178,23 +183,54 @@ def train_keras_pricer(n_train: int, n_val: int, epochs: int, batch_size: int, l
     - seed: seed of the data and of Keras's initialisation and shuffling.
 
     Returns a dict of plain values (so a cached result loads without TensorFlow):
-    ``"history"``: Keras's ``history.history``, lists of length epochs under ``"loss"``,
-    ``"mae"``, ``"val_loss"``, ``"val_mae"``; ``"weights"``: ``model.get_weights()``,
-    kernels (n_in, n_out) and biases (n_out,) per layer, float32.
+    ``"history"``: Keras's ``history.history``, one float per epoch under ``"loss"``,
+    ``"mae"``, ``"val_loss"``, ``"val_mae"``; ``"weights"``: ``model.get_weights()``, kernel (n_in, n_out) and bias (n_out,) per layer.
     """
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
-    (X_train, y_train), validation = training_split(n_train, n_val, seed)
+    (X_train, y_train), (X_val, y_val) = training_split(n_train, n_val, seed)
+    keras = seed_everything(seed)
     model = keras.Sequential(
         [keras.Input(shape=(PRICER_LAYERS[0],))]
         + [keras.layers.Dense(units, activation=name) for units, name in zip(PRICER_LAYERS[1:], PRICER_ACTIVATIONS)]
     )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", metrics=["mae"])
-    history = model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=0)
-    return {
-        "history": {key: [float(value) for value in values] for key, values in history.history.items()},
-        "weights": model.get_weights(),
-    }
+    # Keras validates on the LAST rows when given a split, which are exactly the validation part.
+    run = train(model, np.vstack([X_train, X_val]), np.vstack([y_train, y_val]), epochs, batch_size, n_val / (n_train + n_val), seed)
+    return {"history": run["history"], "weights": model.get_weights()}
+
+
+@cached
+def train_network_pricer(n_train: int, n_val: int, epochs: int, batch_size: int, learning_rate: float, seed: int) -> dict:
+    """Train the NumPy `dlcourse.network.Network` of `PRICER_LAYERS` exactly as `train_keras_pricer` does.
+
+    Same data, architecture, loss (Eq. `eq:mse`), optimizer (Adam) and settings; its own
+    initial weights and shuffling, drawn from ``seed``. Arguments as in `train_keras_pricer`.
+
+    Returns ``{"history": {"loss": [...], "val_loss": [...]}, "weights": [...]}``, one float
+    per epoch and weights in Keras's layout (`Network` records no MAE while training).
+    """
+    (X_train, y_train), validation = training_split(n_train, n_val, seed)
+    network = Network(list(PRICER_LAYERS), list(PRICER_ACTIVATIONS), seed=seed)
+    # With 64-unit layers, each product is too small to share between BLAS threads: on two
+    # busy cores the hand-offs cost more than the arithmetic (measured: about 4x slower).
+    with threadpool_limits(limits=1, user_api="blas"):
+        history = network.fit(
+            X_train, y_train, epochs, batch_size, optimizer="adam", learning_rate=learning_rate,
+            loss="mse", validation_data=validation, seed=seed,
+        )
+    return {"history": history.history, "weights": network.get_weights()}
+
+
+def price_with_network(weights: list[np.ndarray], X: np.ndarray) -> np.ndarray:
+    """Prices C/K from a trained pricer: the network of `PRICER_LAYERS` on `scale_features` (X).
+
+    Runs the forward pass of `dlcourse.network.Network` (Keras's layout: samples as rows),
+    so weights from either `train_keras_pricer` or `train_network_pricer` work.
+
+    - weights: kernel (n_in, n_out) and bias (n_out,) per layer, as ``get_weights()`` returns.
+    - X: (n, 4) contracts, columns in the order of `FEATURES`.
+
+    Returns (n, 1) float32: the network's estimate of C/K; multiply by K for a price.
+    """
+    network = Network(list(PRICER_LAYERS), list(PRICER_ACTIVATIONS))
+    network.set_weights(weights)
+    return network.predict(scale_features(X).astype(np.float32))
