@@ -35,7 +35,7 @@ def step(a):
 def sigmoid(z):
     """Logistic sigmoid 1 / (1 + exp(-z)), without overflow for large |z|.
 
-    Implements Eq. `eq:sigmoid` (A network from scratch chapter).
+    Implements Eq. `eq:logistic` (McCulloch-Pitts chapter).
 
     Args:
         z: pre-activation, any shape.
@@ -92,7 +92,7 @@ def tanh_prime(z):
 def relu(z):
     """Rectified linear unit max(z, 0).
 
-    Implements Eq. `eq:relu`.
+    Implements Eq. `eq:relu` (Building blocks chapter).
 
     Args:
         z: pre-activation, any shape.
@@ -105,9 +105,9 @@ def relu(z):
 def relu_prime(z):
     """Derivative of ReLU: 1 where ``z > 0``, else 0.
 
-    Implements Eq. `eq:relu-prime`. At z = 0 ReLU has no derivative; we use 0 there,
-    the same convention as TensorFlow's ReluGrad (and so Keras), so gradients
-    computed here and by Keras agree even on exact zeros.
+    Implements the derivative in Eq. `eq:relu` (Building blocks chapter). At z = 0 ReLU
+    has no derivative; we use 0 there, the same convention as TensorFlow's ReluGrad (and
+    so Keras), so gradients computed here and by Keras agree even on exact zeros.
 
     Args:
         z: pre-activation, any shape.
@@ -121,7 +121,7 @@ def relu_prime(z):
 def linear(z):
     """Identity activation f(z) = z (a unit that only forms its weighted sum).
 
-    Implements Eq. `eq:linear`.
+    Implements Eq. `eq:linear` (Building blocks chapter).
 
     Args:
         z: pre-activation, any shape.
@@ -134,7 +134,7 @@ def linear(z):
 def linear_prime(z):
     """Derivative of the identity: 1 everywhere.
 
-    Implements Eq. `eq:linear`, differentiated.
+    Implements the derivative in Eq. `eq:linear` (Building blocks chapter).
 
     Args:
         z: pre-activation, any shape.
@@ -147,7 +147,7 @@ def linear_prime(z):
 def softmax(z, axis):
     """Softmax exp(z_k) / sum_j exp(z_j) along ``axis``, without overflow.
 
-    Implements Eq. `eq:softmax`.
+    Implements Eq. `eq:softmax` (Training with Keras chapter).
 
     Args:
         z: logits, any shape; ``axis`` runs over the classes.

@@ -67,8 +67,9 @@ def _check_Y(Y, shape, name="Y"):
 
 
 def init_weights(n_input, n_hidden, n_output, seed=None, scale=0.01):
-    """Small random weights, zero biases.
+    """Small random weights, zero biases: the lecture's initialization.
 
+    Implements the "Initial weights" section (A network from scratch chapter).
     Unlike the lecture's ``np.random.randn``, draws come from a generator seeded with
     ``seed``, so a run can be repeated.
 
@@ -203,6 +204,8 @@ def update(params, grads, learning_rate):
 def predict(X, params):
     """Class labels: 1 where the network's probability A2 exceeds 0.5, else 0.
 
+    Thresholds the output of Eq. `eq:a2` (A network from scratch chapter) at 1/2.
+
     Args:
         X: inputs (n_input, m).
         params: dict W1, b1, W2, b2.
@@ -237,6 +240,9 @@ def _check_training_data(X, Y, X_val, Y_val):
 
 def train(X, Y, n_hidden, epochs, batch_size, learning_rate, seed=None, X_val=None, Y_val=None):
     """Mini-batch gradient descent on the two-layer network.
+
+    Minimizes Eq. `eq:batch-loss` with the steps of Eq. `eq:gd-update` (Backpropagation
+    chapter), the gradient of each batch from ``backward``.
 
     Each epoch shuffles the columns of X (with a generator seeded from ``seed``), walks
     through them in batches of ``batch_size`` (the last one may be smaller) and takes
