@@ -1,0 +1,52 @@
+"""MkDocs hook (``hooks:`` in mkdocs.yml): make links on print-site's one-page course resolve.
+
+mkdocs-print-site-plugin joins every page into ``print_page/`` and, to keep anchors unique, prefixes
+each link's fragment with the page's key (``#eq-step`` on chapter 1 becomes
+``#chapters-01-neuron-eq-step``) but renames only the ids of headings, footnotes and list items.
+Our equation anchors (``<div class="equation" id="eq-...">``) are unique across the site already
+and keep their ids, so those links would point nowhere; links inside the math (``\\href`` written
+by ``\\eqref`` in TeX) still carry page-relative URLs. Hooks run after every plugin, so this one
+sees the print page as print-site wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ID = re.compile(r"""\sid=["']([^"']+)["']""")
+PAGE_SECTION = re.compile(r'<section class="print-page" id="([^"]+)"')
+FRAGMENT_LINK = re.compile(r'(<a\b[^>]*?\bhref=")#([^"]+)(")')
+# \href{<relative url>#eq-label}{(4.2)} inside TeX; on one page the fragment alone is enough.
+MATH_HREF = re.compile(r"\\href\{[^}#]*#(eq-[^}]+)\}")
+
+
+def fix_print_page(html: str) -> str:
+    """Point every in-page link of the print page at an id that exists on it.
+
+    A fragment that names no id but is ``<page-key>-<id>`` for an id that does exist (print-site's
+    prefix on an anchor it did not rename) is reduced to that id; ``\\href`` targets in math are
+    reduced to their ``#eq-...`` fragment. Other links are left as they are.
+    """
+    ids = set(ID.findall(html))
+    page_keys = PAGE_SECTION.findall(html)
+
+    def fragment(match: re.Match) -> str:
+        target = match.group(2)
+        if target not in ids:
+            for key in page_keys:
+                if target.startswith(key + "-") and target[len(key) + 1 :] in ids:
+                    target = target[len(key) + 1 :]
+                    break
+        return f"{match.group(1)}#{target}{match.group(3)}"
+
+    html = FRAGMENT_LINK.sub(fragment, html)
+    return MATH_HREF.sub(lambda m: rf"\href{{#{m.group(1)}}}", html)
+
+
+def on_post_build(config, **kwargs) -> None:
+    plugin = config.plugins.get("print-site")
+    if plugin is None or not plugin.config.get("enabled"):
+        return
+    path = Path(plugin.print_page.file.abs_dest_path)
+    path.write_text(fix_print_page(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -1,0 +1,42 @@
+"""The print page's link repair, on pieces of HTML shaped like print-site's output."""
+
+from coursebuild.printsite import fix_print_page
+
+PAGE = (
+    '<section class="print-page" id="chapters-01-neuron" heading-number="1">'
+    '<h1 id="chapters-01-neuron-inputs">Inputs</h1>'
+    '<div class="equation" id="eq-step" data-eq-number="1.3">'
+    '<div class="arithmatex">\\[ y = f(a) \\tag{1.3} \\]</div>'
+    '<a class="eq-permalink" href="#chapters-01-neuron-eq-step">¶</a></div>'
+    "</section>"
+    "<section class='print-page md-section' id='section-2'>"
+    '<section class="print-page" id="chapters-02-deep-learning" heading-number="2">'
+    '<p><a class="eqref" href="#chapters-01-neuron-eq-step">(1.3)</a> and '
+    '<span class="arithmatex">\\(\\href{../01-neuron/#eq-step}{(1.3)}\\)</span> and '
+    '<a href="#chapters-01-neuron-inputs">a heading</a> and <a href="#section-2">a part</a> and '
+    '<a href="#chapters-01-neuron-nowhere">a dead link</a> and <a href="https://example.org/#x">out</a></p>'
+    "</section></section>"
+)
+
+
+def test_equation_links_point_at_the_equation():
+    fixed = fix_print_page(PAGE)
+    assert 'class="eq-permalink" href="#eq-step"' in fixed
+    assert 'class="eqref" href="#eq-step"' in fixed
+
+
+def test_math_links_lose_their_page_path():
+    assert "\\href{#eq-step}{(1.3)}" in fix_print_page(PAGE)
+
+
+def test_links_that_already_resolve_or_cannot_are_left_alone():
+    fixed = fix_print_page(PAGE)
+    assert 'href="#chapters-01-neuron-inputs"' in fixed  # print-site renamed the heading too
+    assert 'href="#section-2"' in fixed  # an id in single quotes counts
+    assert 'href="#chapters-01-neuron-nowhere"' in fixed  # no such id: left for the link test to report
+    assert 'href="https://example.org/#x"' in fixed
+
+
+def test_is_idempotent():
+    once = fix_print_page(PAGE)
+    assert fix_print_page(once) == once
