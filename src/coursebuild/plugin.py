@@ -112,7 +112,8 @@ class CoursePlugin(BasePlugin):
             )
         if not page.file.src_uri.endswith(".md"):
             html = NOTEBOOK_CDN_SCRIPT.sub("", html)
-        log.info("built docs/%s in %.1f s", page.file.src_uri, time.perf_counter() - self.started)
+        ran = f" ({run.executed} code blocks run)" if run and run.executed else ""
+        log.info("built docs/%s in %.1f s%s", page.file.src_uri, time.perf_counter() - self.started, ran)
         return html
 
     def on_post_build(self, config):
