@@ -3,13 +3,14 @@
 window.MathJax = {
   loader: { paths: { mathjax: new URL("../assets/mathjax", document.currentScript.src).href } },
   tex: {
-    inlineMath: [["\\(", "\\)"]],
-    displayMath: [["\\[", "\\]"]],
+    // \( \) and \[ \] come from arithmatex; $ and $$ from the executed notebook's Markdown cells.
+    inlineMath: [["\\(", "\\)"], ["$", "$"]],
+    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
     processEscapes: true,
     processEnvironments: true,
     tags: "ams",
   },
-  options: { ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex" },
+  options: { ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex|jp-RenderedMarkdown" },
   svg: { fontCache: "global" },
   startup: {
     typeset: false,

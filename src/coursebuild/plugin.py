@@ -37,6 +37,7 @@ DLCOURSE_SRC = Path(__file__).resolve().parents[1] / "dlcourse"
 # nbconvert's template loads MathJax 2, Mermaid and RequireJS from CDNs; this site serves MathJax 3.
 NOTEBOOK_CDN_SCRIPT = re.compile(
     r'<script[^>]*\bsrc="(?:https?:)?//[^"]*(?:mathjax|mermaid|require)[^"]*"[^>]*>\s*</script>'
+    r'|<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>'
     r'|<script type="text/x-mathjax-config">.*?</script>'
     r'|<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{.*?mermaid.*?</script>',
     re.I | re.S,
