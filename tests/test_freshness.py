@@ -130,3 +130,16 @@ def test_two_clean_builds_are_identical(built_site, tmp_path):
         line = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y) if len(a) == len(b) else "length"
         print(name, line)
     assert not differing, f"pages differ between two clean builds: {differing}"
+
+
+def test_a_warm_build_runs_no_code_and_never_imports_tensorflow(built_site, tmp_path):
+    """After the session's build, nothing changed: every block's output and result is reused."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert "code blocks run" not in log, [line for line in log.splitlines() if "code blocks run" in line]
+    assert "TensorFlow was imported" not in log
