@@ -60,7 +60,7 @@ def test_training_is_deterministic_and_its_log_is_clean(digits):
     assert set(runs[0]["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     log = runs[0]["log"]
     assert not re.search("[\r\b\x1b\u2500-\u257f]", log)
-    assert log.splitlines()[1].startswith("Epoch 2/2 - 4 steps - ")
+    assert log.splitlines()[1].startswith("Epoch 2/2 - accuracy: ")
     # d * e = i * b up to the last, partial batch: 450 rows fitted in batches of 128 -> 4 steps.
     assert runs[0]["steps_per_epoch"] == math.ceil(600 * 0.75 / 128)
 
@@ -145,3 +145,19 @@ def test_compare_optimizers_returns_one_curve_per_optimizer(isolated_cache):
     assert set(curves) == {"SGD", "RMSprop"}
     assert all(len(curve["loss"]) == 1 for curve in curves.values())
     assert curves["SGD"]["loss"] != curves["RMSprop"]["loss"]
+
+
+def test_only_tensorflows_native_info_records_are_dropped():
+    text = (
+        b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        b"I0000 00:00:1.0 1 cpu_feature_guard.cc:227] This TensorFlow binary is optimized\n"
+        b"To enable the following instructions: AVX2, in other operations, rebuild TensorFlow\n"
+        b"E0000 00:00:2.0 1 node_def_util.cc:682] NodeDef mentions attribute x\n"
+        b"W0000 00:00:3.0 1 something.cc:1] a warning\n"
+        b"I0000 00:00:4.0 1 port.cc:153] oneDNN custom operations are on.\n"
+    )
+    assert km._without_native_info(text) == (
+        b"E0000 00:00:2.0 1 node_def_util.cc:682] NodeDef mentions attribute x\n"
+        b"W0000 00:00:3.0 1 something.cc:1] a warning\n"
+    )
+    assert km._without_native_info(b"plain Python output\n") == b"plain Python output\n"

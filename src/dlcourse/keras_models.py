@@ -8,8 +8,12 @@ disk without importing TensorFlow at all.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import re
+import sys
+import tempfile
 from typing import Any
 
 import numpy as np
@@ -18,6 +22,49 @@ from dlcourse.cache import cached
 from dlcourse.data import load_mnist, preprocess
 
 N_INPUT, N_HIDDEN, N_OUTPUT = 28 * 28, 512, 10
+
+
+# A native log record starts with its severity and date ("I0000 ...", "E0000 ...") and may run
+# over several lines; absl prefixes the first ones with a note that they go to stderr.
+_NATIVE_RECORD = re.compile(rb"^([IWEF]\d{4} |WARNING: All log messages before absl::InitializeLog)")
+
+
+def _without_native_info(text: bytes) -> bytes:
+    """``text`` minus TensorFlow's INFO records and absl's note: what TF_CPP_MIN_LOG_LEVEL=1 hides."""
+    kept, dropping = [], False
+    for line in text.splitlines(keepends=True):
+        record = _NATIVE_RECORD.match(line)
+        if record:
+            dropping = not line.startswith((b"W", b"E", b"F")) or line.startswith(b"WARNING: All log")
+        if not dropping:
+            kept.append(line)
+    return b"".join(kept)
+
+
+@contextlib.contextmanager
+def _native_info_lines_dropped():
+    """Capture file descriptor 2 while TensorFlow loads; pass on everything but its INFO lines.
+
+    Its start-up notices (the oneDNN one, for instance) bypass ``TF_CPP_MIN_LOG_LEVEL`` and go
+    straight to descriptor 2, which a Jupyter kernel turns into cell output.
+    """
+    if "tensorflow" in sys.modules:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = _without_native_info(captured.read())
+            if kept:
+                sys.stderr.write(kept.decode(errors="replace"))
 
 
 def seed_everything(seed: int):
@@ -30,10 +77,9 @@ def seed_everything(seed: int):
     Returns:
         The ``keras`` module.
     """
-    # TensorFlow's C++ INFO lines go straight to file descriptor 2, which a notebook shows.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-    import tensorflow as tf
+    with _native_info_lines_dropped():
+        import keras
+        import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
@@ -112,13 +158,11 @@ def train(
         x, y, epochs=epochs, batch_size=batch_size, validation_split=validation_split, verbose=0
     )
     history = {key: [float(v) for v in values] for key, values in sorted(fitted.history.items())}
-    steps = fitted.params["steps"]
-    lines = [
-        f"Epoch {epoch + 1}/{epochs} - {steps} steps - "
-        + " - ".join(f"{key}: {values[epoch]:.4f}" for key, values in history.items())
-        for epoch in range(epochs)
-    ]
-    return {"history": history, "log": "\n".join(lines), "steps_per_epoch": steps}
+    lines = []
+    for epoch in range(epochs):
+        values = " - ".join(f"{key}: {history[key][epoch]:.4f}" for key in history)
+        lines.append(f"Epoch {epoch + 1}/{epochs} - {values}")
+    return {"history": history, "log": "\n".join(lines), "steps_per_epoch": fitted.params["steps"]}
 
 
 def summary_text(model) -> str:
