@@ -130,7 +130,7 @@ def test_bad_input_names_the_argument(name, value, message):
 
 
 def test_shapes_that_do_not_broadcast_are_rejected():
-    with pytest.raises(ValueError, match=r"must broadcast to one shape; got S\(2,\), K\(3,\)"):
+    with pytest.raises(ValueError, match=r"S, K, T, r, sigma must broadcast to one shape; got S\(2,\), K\(3,\)"):
         black_scholes_call([100.0, 110.0], [90.0, 100.0, 110.0], 1.0, 0.0, 0.2)
 
 
