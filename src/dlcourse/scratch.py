@@ -58,7 +58,7 @@ def _check_Y(Y, shape, name="Y"):
     Y = np.asarray(Y, dtype=np.float64)
     if Y.shape != shape:
         hint = (" Reshape labels with y.reshape(1, -1): samples are columns."
-                if Y.size == shape[0] * shape[1] and Y.shape != shape else "")
+                if Y.size == shape[0] * shape[1] else "")
         raise ValueError(f"{name} must be (n_output, m) = {shape}; got {Y.shape}.{hint}")
     if not np.isin(Y, (0.0, 1.0)).all():
         raise ValueError(f"{name} must contain only labels 0 and 1; "
