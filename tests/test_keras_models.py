@@ -80,6 +80,8 @@ def test_train_rejects_unflattened_images(digits):
         km.train(model, digits[0].reshape(-1, 28, 28), digits[1], 1, 128, 0.0, 0)
     with pytest.raises(ValueError, match=r"y must be \(n, 10\) = \(600, 10\); got \(600,\)"):
         km.train(model, digits[0], digits[1].argmax(axis=1), 1, 128, 0.0, 0)
+    with pytest.raises(ValueError, match="must be finite"):
+        km.train(model, np.full_like(digits[0], np.nan), digits[1], 1, 128, 0.0, 0)
 
 
 def test_plot_history_draws_training_and_validation_and_rejects_unrecorded_keys():
@@ -161,3 +163,13 @@ def test_only_tensorflows_native_info_records_are_dropped():
         b"W0000 00:00:3.0 1 something.cc:1] a warning\n"
     )
     assert km._without_native_info(b"plain Python output\n") == b"plain Python output\n"
+
+
+def test_keras_cross_entropy_is_in_nats():
+    """Chapter 7's claim: Keras's categorical cross-entropy (Eq. eq:cce) uses the natural log."""
+    keras = km.seed_everything(0)
+    z = np.array([[3.2, 1.3, 0.2, 0.8]])
+    p = np.exp(z) / np.exp(z).sum()
+    y = np.array([[1.0, 0.0, 0.0, 0.0]])
+    loss = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(y, p))
+    np.testing.assert_allclose(loss, [-np.log(p[0, 0])], rtol=1e-6)

@@ -18,8 +18,10 @@ in [0, 255], labels ``(n,)`` uint8 in 0..9. The sources, in the order tried:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import io
 import os
 import socket
 from dataclasses import dataclass
@@ -92,7 +94,9 @@ def _read_keras_file(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 def _download_with_keras() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     import keras  # ~7 s (TensorFlow): only reached when the download can actually happen
 
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    # The download's progress bar (carriage returns, ANSI colours) would land in a notebook's output.
+    with contextlib.redirect_stdout(io.StringIO()):
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     return x_train, y_train, x_test, y_test
 
 

@@ -89,8 +89,10 @@ def seed_everything(seed: int):
 def build_lecture_model(seed: int = 0):
     """The lecture's network with the Sequential API (Keras 3: an explicit ``keras.Input``).
 
-    Computes ``A1 = relu(X W1 + b1)``, ``A2 = softmax(A1 W2 + b2)`` with samples as ROWS:
-    Keras stores ``W1`` as (784, 512), the transpose of the lecture's (512, 784).
+    Computes ``A1 = relu(X W1 + b1)``, ``A2 = softmax(A1 W2 + b2)``: Eq. `eq:dense-keras`
+    (Keras chapter) twice, with Eq. `eq:softmax` (Training with Keras chapter) as the output
+    activation. Samples are ROWS: Keras stores ``W1`` as (784, 512), the transpose of the
+    lecture's (512, 784).
 
     Args:
         seed: seed of the initial weights.
@@ -112,7 +114,9 @@ def build_lecture_model(seed: int = 0):
 
 
 def compile_lecture_model(model, optimizer: Any = "rmsprop"):
-    """Configure learning: categorical cross-entropy (Eq. `eq:cce`), accuracy, ``optimizer``.
+    """Configure learning: categorical cross-entropy, accuracy, ``optimizer``.
+
+    Implements the loss of Eq. `eq:cce` (Training with Keras chapter), averaged over a batch.
 
     Args:
         model: a Keras model with a (batch, 10) softmax output.
@@ -153,6 +157,8 @@ def train(
         raise ValueError(f"x must be (n, {n_in}); got {x.shape}. Did you preprocess() the images?")
     if y.shape != (x.shape[0], n_out):
         raise ValueError(f"y must be (n, {n_out}) = {(x.shape[0], n_out)}; got {y.shape}")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("x and y must be finite; got NaN or inf (a NaN input makes every loss NaN)")
     seed_everything(seed)
     fitted = model.fit(
         x, y, epochs=epochs, batch_size=batch_size, validation_split=validation_split, verbose=0
