@@ -30,6 +30,24 @@ CHAPTER_FILE = re.compile(r"(?:^|/)(\d+)-[^/]*\.md$")
 INLINE = re.compile(r"(?P<code>`+[^`]*`+)|(?P<math>(?<!\\)\$[^$\n]+?(?<!\\)\$|\\\(.+?\\\))|" + EQREF.pattern)
 
 
+INCLUDE = re.compile(r'^--8<-- "([^"]+)"\s*$', re.M)
+
+
+def expand_includes(markdown: str, docs_dir) -> str:
+    """Inline whole-file snippet lines (``--8<-- "errata/x.md"``) so their ``\\eqref`` resolve too.
+
+    pymdownx.snippets would include them later, after equations are processed; the other snippet
+    forms (sections, ``auto_append``) are left to it.
+    """
+    from pathlib import Path
+
+    def include(match: re.Match) -> str:
+        path = Path(docs_dir) / match.group(1)
+        return path.read_text(encoding="utf-8").rstrip("\n") if path.is_file() else match.group(0)
+
+    return INCLUDE.sub(include, markdown)
+
+
 class EquationError(ValueError):
     """A labelling mistake an author must fix; the message names the file and line."""
 

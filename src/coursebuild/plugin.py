@@ -88,6 +88,7 @@ class CoursePlugin(BasePlugin):
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         src = page.file.src_uri
+        markdown = equations.expand_includes(markdown, config.docs_dir)
         execute.start_page(src, markdown)
 
         def url_to(eq: equations.Equation, in_math: bool) -> str:

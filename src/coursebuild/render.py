@@ -31,7 +31,7 @@ def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple
     config = load_config(str(config_file))
     docs = Path(config.docs_dir)
     registry = equations.build_registry(docs_pages(docs))
-    text = (docs / src_path).read_text(encoding="utf-8")
+    text = equations.expand_includes((docs / src_path).read_text(encoding="utf-8"), docs)
 
     def url_to(eq: equations.Equation, in_math: bool) -> str:
         if eq.src_path == src_path:
