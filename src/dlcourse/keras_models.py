@@ -24,49 +24,6 @@ from dlcourse.data import load_mnist, preprocess
 N_INPUT, N_HIDDEN, N_OUTPUT = 28 * 28, 512, 10
 
 
-# A native log record starts with its severity and date ("I0000 ...", "E0000 ...") and may run
-# over several lines; absl prefixes the first ones with a note that they go to stderr.
-_NATIVE_RECORD = re.compile(rb"^([IWEF]\d{4} |WARNING: All log messages before absl::InitializeLog)")
-
-
-def _without_native_info(text: bytes) -> bytes:
-    """``text`` minus TensorFlow's INFO records and absl's note: what TF_CPP_MIN_LOG_LEVEL=1 hides."""
-    kept, dropping = [], False
-    for line in text.splitlines(keepends=True):
-        record = _NATIVE_RECORD.match(line)
-        if record:
-            dropping = not line.startswith((b"W", b"E", b"F")) or line.startswith(b"WARNING: All log")
-        if not dropping:
-            kept.append(line)
-    return b"".join(kept)
-
-
-@contextlib.contextmanager
-def _native_info_lines_dropped():
-    """Capture file descriptor 2 while TensorFlow loads; pass on everything but its INFO lines.
-
-    Its start-up notices (the oneDNN one, for instance) bypass ``TF_CPP_MIN_LOG_LEVEL`` and go
-    straight to descriptor 2, which a Jupyter kernel turns into cell output.
-    """
-    if "tensorflow" in sys.modules:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            kept = _without_native_info(captured.read())
-            if kept:
-                sys.stderr.write(kept.decode(errors="replace"))
-
-
 def seed_everything(seed: int):
     """Import Keras, seed every generator it uses and make TensorFlow's ops deterministic.
 
@@ -321,3 +278,45 @@ def compare_optimizers(
         model = compile_lecture_model(build_lecture_model(seed), optimizer=optimizer)
         curves[name] = train(model, x, y, epochs, batch_size, 0.0, seed)["history"]
     return curves
+
+
+# A native log record starts with its severity and date ("I0000 ...", "E0000 ...") and may run
+# over several lines; absl prefixes the first ones with a note that they go to stderr.
+_NATIVE_RECORD = re.compile(rb"^([IWEF]\d{4} |WARNING: All log messages before absl::InitializeLog)")
+
+
+def _without_native_info(text: bytes) -> bytes:
+    """``text`` minus TensorFlow's INFO records and absl's note: what TF_CPP_MIN_LOG_LEVEL=1 hides."""
+    kept, dropping = [], False
+    for line in text.splitlines(keepends=True):
+        if _NATIVE_RECORD.match(line):  # a new record: keep warnings, errors and fatals only
+            dropping = line.startswith((b"I", b"WARNING: All log"))
+        if not dropping:
+            kept.append(line)
+    return b"".join(kept)
+
+
+@contextlib.contextmanager
+def _native_info_lines_dropped():
+    """Capture file descriptor 2 while TensorFlow loads; pass on everything but its INFO lines.
+
+    Its start-up notices (the oneDNN one, for instance) bypass ``TF_CPP_MIN_LOG_LEVEL`` and go
+    straight to descriptor 2, which a Jupyter kernel turns into cell output.
+    """
+    if "tensorflow" in sys.modules:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = _without_native_info(captured.read())
+            if kept:
+                sys.stderr.write(kept.decode(errors="replace"))
