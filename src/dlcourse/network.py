@@ -1,0 +1,377 @@
+"""A general dense network in NumPy that trains exactly as a Keras ``Sequential`` does.
+
+Layout: samples are ROWS, as in Keras: X is (m, n_in), Y is (m, n_out) and a layer's
+kernel W is (n_in, n_out), so a layer computes Z = A_prev W + b. The scratch network
+(``dlcourse.scratch``) keeps the lecture's columns: its W1 is this W transposed.
+
+All weights and biases live in one contiguous vector ``self._w`` (each W and b is a view
+into it) and all their gradients in another, ``self._g``. An optimizer then updates the
+whole network in one pass (``dlcourse.optimizers``), and training allocates nothing of the
+parameters' size after ``fit`` starts.
+"""
+
+import numbers
+import time
+
+import numpy as np
+
+from dlcourse import optimizers
+from dlcourse.activations import (linear, linear_prime, relu, relu_prime, sigmoid, sigmoid_prime,
+                                  softmax, tanh, tanh_prime)
+from dlcourse.losses import (binary_crossentropy_from_logits, categorical_crossentropy_from_logits,
+                             mean_squared_error, mean_squared_error_prime, sigmoid_crossentropy_delta,
+                             softmax_crossentropy_delta)
+
+
+def _softmax_rows(z):
+    return softmax(z, axis=-1)
+
+
+ACTIVATIONS = {
+    "relu": (relu, relu_prime),
+    "tanh": (tanh, tanh_prime),
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "linear": (linear, linear_prime),
+    # softmax mixes a row's entries, so it has a Jacobian, not a derivative: see _activation_backward.
+    "softmax": (_softmax_rows, None),
+}
+
+# loss -> (the output activation that makes dL/dZ = (A - Y)/size, loss of the logits, that dL/dZ).
+# Keras, too, computes these two cross-entropies from the logits when the output layer is
+# the matching softmax or sigmoid.
+_CROSS_ENTROPIES = {
+    "categorical_crossentropy": ("softmax", categorical_crossentropy_from_logits,
+                                 softmax_crossentropy_delta),
+    "binary_crossentropy": ("sigmoid", binary_crossentropy_from_logits, sigmoid_crossentropy_delta),
+}
+LOSSES = ("categorical_crossentropy", "binary_crossentropy", "mse", "mean_squared_error")
+DTYPES = ("float32", "float64")
+
+
+def _int_at_least(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
+    return int(value)
+
+
+def _activation_backward(name, dA, Z, A, out):
+    """dL/dZ from dL/dA through the activation ``name``; all arrays (m, n), written into ``out``.
+
+    Implements Eq. `eq:dense-backward` (From scratch to Keras chapter), its last factor:
+    elementwise dA * f'(Z), or for softmax the Jacobian product A * (dA - sum_k dA_k A_k).
+    """
+    if name == "softmax":
+        weighted = np.sum(dA * A, axis=1, keepdims=True)
+        np.subtract(dA, weighted, out=out)
+        return np.multiply(out, A, out=out)
+    return np.multiply(dA, ACTIVATIONS[name][1](Z), out=out)
+
+
+class History:
+    """What ``Network.fit`` returns, shaped like Keras's ``History``.
+
+    Attributes:
+        history: dict from metric name ("loss", "accuracy", "val_loss", "val_accuracy")
+            to a list with one float per epoch.
+        epoch: the epoch indices 0, 1, ...
+        seconds: wall time of each epoch (training and validation), a list of floats.
+    """
+
+    def __init__(self, keys):
+        self.history = {key: [] for key in keys}
+        self.epoch = []
+        self.seconds = []
+
+
+class Network:
+    """A stack of dense layers, trained with Keras's losses, optimizers and batching.
+
+    Args:
+        layer_sizes: [n_in, n_1, ..., n_out], e.g. [784, 512, 10]; positive ints.
+        activations: one name per layer after the input, from ``ACTIVATIONS``,
+            e.g. ["relu", "softmax"].
+        seed: int or None; fixes the initial weights (Glorot-uniform kernels and zero
+            biases, Keras's defaults for ``Dense``; Keras's own generator draws other numbers,
+            so to follow Keras exactly copy its weights in with ``set_weights``).
+        dtype: "float32" (Keras's default) or "float64" (for gradient checks).
+    """
+
+    def __init__(self, layer_sizes, activations, seed=None, dtype="float32"):
+        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__") or len(layer_sizes) < 2:
+            raise ValueError(f"layer_sizes must be a list [n_in, ..., n_out] of at least 2 ints; "
+                             f"got {layer_sizes!r}.")
+        self.layer_sizes = [_int_at_least(f"layer_sizes[{i}]", n, 1) for i, n in enumerate(layer_sizes)]
+        if isinstance(activations, str) or len(activations) != len(layer_sizes) - 1:
+            raise ValueError(f"activations must list one name per layer, {len(layer_sizes) - 1} for "
+                             f"layer_sizes {self.layer_sizes}; got {activations!r}.")
+        for name in activations:
+            if name not in ACTIVATIONS:
+                raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {name!r}.")
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {DTYPES}; got {dtype!r}.")
+        self.activations = list(activations)
+        self.dtype = np.dtype(dtype)
+        self.shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        n_params = sum(n_in * n_out + n_out for n_in, n_out in self.shapes)
+        self._w = np.zeros(n_params, self.dtype)
+        self._g = np.zeros(n_params, self.dtype)
+        self.params = self._layer_views(self._w)
+        self.grads = self._layer_views(self._g)
+        rng = np.random.default_rng(seed)
+        for (n_in, n_out), (W, _) in zip(self.shapes, self.params):
+            limit = np.sqrt(6 / (n_in + n_out))
+            W[...] = rng.uniform(-limit, limit, size=W.shape)
+
+    def _layer_views(self, flat):
+        """[(W (n_in, n_out), b (n_out,)), ...] as views into the flat vector ``flat``."""
+        views, start = [], 0
+        for n_in, n_out in self.shapes:
+            W = flat[start:start + n_in * n_out].reshape(n_in, n_out)
+            start += n_in * n_out
+            views.append((W, flat[start:start + n_out]))
+            start += n_out
+        return views
+
+    def get_weights(self):
+        """Copies of the parameters in Keras's order and layout.
+
+        Returns:
+            [W1 (n_in, n_1), b1 (n_1,), W2 (n_1, n_2), b2 (n_2,), ...]: what
+            ``keras.Model.get_weights()`` returns for the same Dense layers.
+        """
+        return [array.copy() for layer in self.params for array in layer]
+
+    def set_weights(self, weights):
+        """Overwrite the parameters with ``weights``, e.g. a Keras model's ``get_weights()``.
+
+        Args:
+            weights: [W1 (n_in, n_1), b1 (n_1,), W2 (n_1, n_2), b2 (n_2,), ...].
+        """
+        targets = [array for layer in self.params for array in layer]
+        if len(weights) != len(targets):
+            raise ValueError(f"weights must hold {len(targets)} arrays (a kernel and a bias per "
+                             f"layer); got {len(weights)}.")
+        for k, (target, source) in enumerate(zip(targets, weights)):
+            source = np.asarray(source)
+            if source.shape != target.shape:
+                raise ValueError(f"weights[{k}] must be {target.shape}; got {source.shape}. "
+                                 "Kernels are (n_in, n_out), Keras's layout.")
+            if not np.isfinite(source).all():
+                raise ValueError(f"weights[{k}] must be finite; got NaN or inf.")
+        for target, source in zip(targets, weights):
+            target[...] = source
+
+    def _check_data(self, X, Y=None, names=("X", "Y")):
+        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype."""
+        n_in, n_out = self.layer_sizes[0], self.layer_sizes[-1]
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim != 2 or X.shape[1] != n_in:
+            hint = (" Did you pass samples as columns? Use X.T."
+                    if X.ndim == 2 and X.shape[0] == n_in else "")
+            raise ValueError(f"{names[0]} must be (m, n_in) = (m, {n_in}); got {X.shape}.{hint}")
+        # min and max propagate NaN and show inf, without a bool array the size of X.
+        if X.size and not (np.isfinite(X.min()) and np.isfinite(X.max())):
+            raise ValueError(f"{names[0]} must be finite; got NaN or inf entries.")
+        if Y is None:
+            return X
+        Y = np.asarray(Y, dtype=self.dtype)
+        if Y.shape != (len(X), n_out):
+            hint = " Reshape labels with y.reshape(-1, 1)." if Y.shape == (len(X),) else ""
+            raise ValueError(f"{names[1]} must be (m, n_out) = ({len(X)}, {n_out}) to match "
+                             f"{names[0]}; got {Y.shape}.{hint}")
+        if Y.size and not (np.isfinite(Y.min()) and np.isfinite(Y.max())):
+            raise ValueError(f"{names[1]} must be finite; got NaN or inf entries.")
+        return X, Y
+
+    def _forward(self, X, Zs):
+        """Forward pass, writing each layer's Z into the matching buffer of ``Zs``.
+
+        Implements Eq. `eq:dense-forward` (From scratch to Keras chapter) layer by layer:
+        Z = A_prev W + b, A = f(Z).
+
+        Args:
+            X: inputs (m, n_in).
+            Zs: one array (m, n_l) per layer, overwritten with Z^[l].
+        Returns:
+            [A^[1] (m, n_1), ..., A^[L] (m, n_out)].
+        """
+        As, A = [], X
+        for (W, b), name, Z in zip(self.params, self.activations, Zs):
+            np.matmul(A, W, out=Z)
+            np.add(Z, b, out=Z)
+            A = ACTIVATIONS[name][0](Z)
+            As.append(A)
+        return As
+
+    def _backward(self, X, Y, Zs, As, dZs, loss):
+        """Gradients of the mean loss over the batch, written into ``self.grads``.
+
+        Implements Eqs. `eq:output-delta` and `eq:dense-backward` (From scratch to Keras
+        chapter): dW = A_prev^T dZ, db = sum over rows of dZ, dZ_prev = (dZ W^T) * f'(Z_prev).
+
+        Args:
+            X: inputs (m, n_in); Y: targets (m, n_out).
+            Zs, As: per layer (m, n_l), from ``_forward``.
+            dZs: per layer (m, n_l) buffers, overwritten with dL/dZ^[l].
+            loss: a name from ``LOSSES``.
+        """
+        if loss in _CROSS_ENTROPIES:
+            _CROSS_ENTROPIES[loss][2](Y, As[-1], out=dZs[-1])
+        else:
+            dA = mean_squared_error_prime(Y, As[-1])
+            _activation_backward(self.activations[-1], dA, Zs[-1], As[-1], out=dZs[-1])
+        for layer in range(len(self.params) - 1, -1, -1):
+            (W, _), (dW, db) = self.params[layer], self.grads[layer]
+            A_prev = As[layer - 1] if layer else X
+            np.matmul(A_prev.T, dZs[layer], out=dW)
+            np.sum(dZs[layer], axis=0, out=db)
+            if layer:
+                # dZs[layer - 1] first holds dL/dA_prev, then dL/dZ_prev, computed in place.
+                dA_prev = np.matmul(dZs[layer], W.T, out=dZs[layer - 1])
+                _activation_backward(self.activations[layer - 1], dA_prev, Zs[layer - 1],
+                                     As[layer - 1], out=dZs[layer - 1])
+
+    def _check_loss(self, loss):
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {list(LOSSES)}; got {loss!r}.")
+        if loss in _CROSS_ENTROPIES and self.activations[-1] != _CROSS_ENTROPIES[loss][0]:
+            raise ValueError(f"loss {loss!r} needs a {_CROSS_ENTROPIES[loss][0]!r} output layer; "
+                             f"got {self.activations[-1]!r}.")
+
+    def _metrics(self, Y, Z, A, loss):
+        """{"loss": float, "accuracy": float} on one batch (no accuracy for MSE); Y, Z, A (m, n_out).
+
+        Accuracy is chosen as Keras's ``metrics=["accuracy"]`` chooses it, by the output's
+        width: for one output, the share of rows on the right side of 0.5; for several, the
+        share of rows whose largest output is the labelled class.
+        """
+        if loss not in _CROSS_ENTROPIES:
+            return {"loss": mean_squared_error(Y, A)}
+        if A.shape[1] == 1:
+            accuracy = np.mean((A > 0.5) == (Y > 0.5))
+        else:
+            accuracy = np.mean(A.argmax(axis=1) == Y.argmax(axis=1))
+        return {"loss": _CROSS_ENTROPIES[loss][1](Y, Z), "accuracy": float(accuracy)}
+
+    def predict(self, X, batch_size=4096):
+        """The network's outputs A^[L] for every row of X.
+
+        Args:
+            X: inputs (m, n_in).
+            batch_size: rows per forward pass (only memory depends on it).
+        Returns:
+            A^[L], (m, n_out), in the network's dtype.
+        """
+        X = self._check_data(X)
+        batch_size = _int_at_least("batch_size", batch_size, 1)
+        out = np.empty((len(X), self.layer_sizes[-1]), self.dtype)
+        for start in range(0, len(X), batch_size):
+            rows = X[start:start + batch_size]
+            Zs = [np.empty((len(rows), n), self.dtype) for n in self.layer_sizes[1:]]
+            out[start:start + len(rows)] = self._forward(rows, Zs)[-1]
+        return out
+
+    def evaluate(self, X, Y, loss="categorical_crossentropy"):
+        """Loss (and accuracy, for the cross-entropies) on the whole of X, Y.
+
+        Like ``keras.Model.evaluate(..., return_dict=True)`` of a model compiled with
+        ``metrics=["accuracy"]`` (see ``_metrics`` for which accuracy).
+
+        Args:
+            X: inputs (m, n_in); Y: targets (m, n_out).
+            loss: a name from ``LOSSES``.
+        Returns:
+            dict {"loss": float, "accuracy": float}; no "accuracy" for MSE.
+        """
+        self._check_loss(loss)
+        X, Y = self._check_data(X, Y)
+        Zs = [np.empty((len(X), n), self.dtype) for n in self.layer_sizes[1:]]
+        return self._metrics(Y, Zs[-1], self._forward(X, Zs)[-1], loss)
+
+    def gradients(self, X, Y, loss="categorical_crossentropy"):
+        """Gradients of the mean loss over all of X, Y: what one training step would use.
+
+        Implements Eqs. `eq:output-delta` and `eq:dense-backward` (From scratch to Keras chapter).
+
+        Args:
+            X: inputs (m, n_in); Y: targets (m, n_out).
+            loss: a name from ``LOSSES``.
+        Returns:
+            [dL/dW1 (n_in, n_1), dL/db1 (n_1,), dL/dW2 (n_1, n_2), ...]: the layout of
+            ``get_weights()``, and of the gradients a Keras ``GradientTape`` returns.
+        """
+        self._check_loss(loss)
+        X, Y = self._check_data(X, Y)
+        Zs = [np.empty((len(X), n), self.dtype) for n in self.layer_sizes[1:]]
+        dZs = [np.empty_like(Z) for Z in Zs]
+        self._backward(X, Y, Zs, self._forward(X, Zs), dZs, loss)
+        return [array.copy() for layer in self.grads for array in layer]
+
+    def fit(self, X, Y, epochs, batch_size, optimizer="rmsprop", learning_rate=1e-3,
+            loss="categorical_crossentropy", validation_data=None, shuffle=True, seed=None):
+        """Mini-batch training, one optimizer step per batch, as ``keras.Model.fit`` does.
+
+        Each epoch walks through the rows in batches of ``batch_size`` (the last one may be
+        smaller), in a fresh random order if ``shuffle``. The loss and accuracy recorded
+        for an epoch are, as in Keras, the sample-weighted means of the values on each batch
+        just before its step; the validation values are measured after the epoch.
+
+        Args:
+            X: inputs (m, n_in); Y: targets (m, n_out), e.g. one-hot rows.
+            epochs, batch_size: positive ints.
+            optimizer: "sgd", "rmsprop" or "adam" (Keras's update rules and defaults), or an
+                ``dlcourse.optimizers.Optimizer`` instance (then ``learning_rate`` is unused).
+            learning_rate: positive float.
+            loss: "categorical_crossentropy" (softmax output), "binary_crossentropy"
+                (sigmoid output) or "mse".
+            validation_data: None or (X_val (m_val, n_in), Y_val (m_val, n_out)).
+            shuffle: reshuffle the rows every epoch.
+            seed: int or None; fixes the shuffling.
+        Returns:
+            a ``History``.
+        """
+        self._check_loss(loss)
+        X, Y = self._check_data(X, Y)
+        epochs = _int_at_least("epochs", epochs, 1)
+        batch_size = _int_at_least("batch_size", batch_size, 1)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be None or a pair (X_val, Y_val); "
+                                 f"got {type(validation_data).__name__}.")
+            validation_data = self._check_data(*validation_data, names=("X_val", "Y_val"))
+        opt = optimizer if isinstance(optimizer, optimizers.Optimizer) else optimizers.get(optimizer, learning_rate)
+        opt.build(self._w)
+
+        keys = ["loss", "accuracy"] if loss in _CROSS_ENTROPIES else ["loss"]
+        history = History(keys + ["val_" + key for key in keys] if validation_data is not None else keys)
+        m, size = len(X), min(batch_size, len(X))
+        # The per-batch buffers, allocated once: the last (smaller) batch uses their first rows.
+        Zs = [np.empty((size, n), self.dtype) for n in self.layer_sizes[1:]]
+        dZs = [np.empty((size, n), self.dtype) for n in self.layer_sizes[1:]]
+        X_batch, Y_batch = np.empty((size, X.shape[1]), self.dtype), np.empty((size, Y.shape[1]), self.dtype)
+        rng = np.random.default_rng(seed)
+        for epoch in range(epochs):
+            started = time.perf_counter()
+            order = rng.permutation(m) if shuffle else None
+            totals = dict.fromkeys(keys, 0.0)
+            for start in range(0, m, batch_size):
+                rows = min(batch_size, m - start)
+                if shuffle:
+                    xb = np.take(X, order[start:start + rows], axis=0, out=X_batch[:rows])
+                    yb = np.take(Y, order[start:start + rows], axis=0, out=Y_batch[:rows])
+                else:
+                    xb, yb = X[start:start + rows], Y[start:start + rows]
+                Zb, dZb = [Z[:rows] for Z in Zs], [dZ[:rows] for dZ in dZs]
+                As = self._forward(xb, Zb)
+                for key, value in self._metrics(yb, Zb[-1], As[-1], loss).items():
+                    totals[key] += rows * value
+                self._backward(xb, yb, Zb, As, dZb, loss)
+                opt.step(self._w, self._g)
+            for key, total in totals.items():
+                history.history[key].append(total / m)
+            if validation_data is not None:
+                for key, value in self.evaluate(*validation_data, loss=loss).items():
+                    history.history["val_" + key].append(value)
+            history.epoch.append(epoch)
+            history.seconds.append(time.perf_counter() - started)
+        return history

@@ -1,0 +1,188 @@
+"""Keras's optimizers SGD, RMSprop and Adam, updating a flat parameter vector in place.
+
+``dlcourse.network`` keeps all of a network's weights and biases in ONE contiguous vector
+(each W and b is a view into it) and all gradients in another of the same length. An
+optimizer is then a single loop over that vector, and its state (RMSprop's v, Adam's m
+and v) is one more vector of the same length, allocated once in ``build``.
+
+The loops are compiled by numba into one fused, multi-threaded pass. Written as NumPy
+expressions, RMSprop's update takes nine passes over the 407,050 parameters of the
+lecture's MNIST network, which on this course's 2-core machine costs as much as the
+network's matrix products (``bench/bench_network.py`` measures both). The arithmetic is
+Keras's, operation for operation, in the parameters' dtype (float32 by default), with
+Keras's defaults; each update names its equation on the From scratch to Keras page.
+"""
+
+import numbers
+
+import numba
+import numpy as np
+
+# numba's default OpenMP pool keeps its threads spinning after each update, stealing the
+# cores from the BLAS matrix products that follow; its own "workqueue" pool lets them sleep.
+numba.config.THREADING_LAYER = "workqueue"
+
+
+# error_model="numpy": a division by zero gives inf as in NumPy and Keras, instead of a
+# per-element check that raises (which would also stop the loop from being vectorized).
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _sgd_step(w, g, lr):
+    for i in numba.prange(w.size):
+        w[i] -= g[i] * lr
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _rmsprop_step(w, g, v, lr, rho, one_minus_rho, epsilon):
+    for i in numba.prange(w.size):
+        v[i] = rho * v[i] + one_minus_rho * (g[i] * g[i])
+        w[i] -= (lr * g[i]) / np.sqrt(v[i] + epsilon)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _adam_step(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
+    for i in numba.prange(w.size):
+        m[i] += (g[i] - m[i]) * one_minus_beta_1
+        v[i] += (g[i] * g[i] - v[i]) * one_minus_beta_2
+        w[i] -= (m[i] * alpha) / (np.sqrt(v[i]) + epsilon)
+
+
+def _positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
+    return float(value)
+
+
+def _fraction(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1); got {value!r}.")
+    return float(value)
+
+
+class Optimizer:
+    """What the three optimizers share: a learning rate, a step counter, shape checks."""
+
+    def __init__(self, learning_rate):
+        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.iterations = 0
+        self._size = None
+
+    def build(self, w):
+        """Allocate the optimizer's state for a parameter vector like ``w`` (n_params,)."""
+        if not isinstance(w, np.ndarray) or w.ndim != 1 or not np.issubdtype(w.dtype, np.floating):
+            got = f"{w.dtype} array of shape {w.shape}" if isinstance(w, np.ndarray) else type(w).__name__
+            raise ValueError(f"w must be a 1-D float array (n_params,); got {got}.")
+        self._size, self._dtype = w.size, w.dtype
+        self.iterations = 0
+
+    def step(self, w, g):
+        """Update ``w`` in place, given the gradient ``g``; both (n_params,), same dtype."""
+        if self._size is None:
+            raise ValueError("call build(w) before step(w, g): the optimizer has no state yet.")
+        for name, array in (("w", w), ("g", g)):
+            if array.shape != (self._size,) or array.dtype != self._dtype:
+                raise ValueError(f"{name} must be a ({self._size},) {self._dtype} vector, as passed "
+                                 f"to build; got {array.dtype} {array.shape}.")
+        self.iterations += 1
+        self._update(w, g, self._dtype.type)
+
+    def _update(self, w, g, cast):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain gradient descent, Keras's ``SGD()`` (no momentum).
+
+    Implements Eq. `eq:sgd` (From scratch to Keras chapter): w <- w - lr g, the lecture's
+    delta rule applied to every parameter.
+
+    Args:
+        learning_rate: lr, a positive float (Keras's default 0.01).
+    """
+
+    def __init__(self, learning_rate=0.01):
+        super().__init__(learning_rate)
+
+    def _update(self, w, g, cast):
+        _sgd_step(w, g, cast(self.learning_rate))
+
+
+class RMSprop(Optimizer):
+    """Keras's ``RMSprop()``: a running mean of squared gradients scales every step.
+
+    Implements Eq. `eq:rmsprop` (From scratch to Keras chapter):
+    v <- rho v + (1 - rho) g^2,   w <- w - lr g / sqrt(v + epsilon),
+    with v starting at 0 and epsilon INSIDE the square root, as in
+    ``keras/src/optimizers/rmsprop.py`` (not centered, no momentum).
+
+    Args:
+        learning_rate: lr (Keras's default 0.001).
+        rho: decay of the running mean, in [0, 1) (default 0.9).
+        epsilon: keeps the root away from 0 (default 1e-7).
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.rho = _fraction("rho", rho)
+        self.epsilon = _positive("epsilon", epsilon)
+
+    def build(self, w):
+        super().build(w)
+        self.v = np.zeros_like(w)
+
+    def _update(self, w, g, cast):
+        _rmsprop_step(w, g, self.v, cast(self.learning_rate), cast(self.rho),
+                      cast(1 - self.rho), cast(self.epsilon))
+
+
+class Adam(Optimizer):
+    """Keras's ``Adam()``: running means of the gradient and of its square, bias-corrected.
+
+    Implements Eq. `eq:adam` (From scratch to Keras chapter), in Keras's form
+    (``keras/src/optimizers/adam.py``): at step t,
+    alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t),
+    m <- m + (1 - beta_1)(g - m),   v <- v + (1 - beta_2)(g^2 - v),
+    w <- w - alpha m / (sqrt(v) + epsilon).
+    The bias correction sits in alpha, and epsilon is OUTSIDE the root (unlike RMSprop).
+
+    Args:
+        learning_rate: lr (Keras's default 0.001).
+        beta_1, beta_2: decays of the two running means, in [0, 1) (defaults 0.9, 0.999).
+        epsilon: keeps the denominator away from 0 (default 1e-7).
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.beta_1 = _fraction("beta_1", beta_1)
+        self.beta_2 = _fraction("beta_2", beta_2)
+        self.epsilon = _positive("epsilon", epsilon)
+
+    def build(self, w):
+        super().build(w)
+        self.m = np.zeros_like(w)
+        self.v = np.zeros_like(w)
+
+    def _update(self, w, g, cast):
+        # Keras evaluates alpha in the variables' dtype; so do we, to follow it in float32.
+        t = cast(self.iterations)
+        one = cast(1)
+        alpha = (cast(self.learning_rate) * np.sqrt(one - cast(self.beta_2) ** t)
+                 / (one - cast(self.beta_1) ** t))
+        _adam_step(w, g, self.m, self.v, cast(alpha), cast(1 - self.beta_1),
+                   cast(1 - self.beta_2), cast(self.epsilon))
+
+
+OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def get(name, learning_rate):
+    """The optimizer called ``name`` ("sgd", "rmsprop" or "adam") with this learning rate.
+
+    Args:
+        name: one of ``OPTIMIZERS``.
+        learning_rate: positive float.
+    Returns:
+        an unbuilt ``Optimizer``; call ``build(w)`` with the parameter vector first.
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got {name!r}.")
+    return OPTIMIZERS[name](learning_rate)
