@@ -175,7 +175,7 @@ def training_split(n_train: int, n_val: int, seed: int):
 @cached
 def train_keras_pricer(n_train: int, n_val: int, epochs: int, batch_size: int,
                        learning_rate: float, seed: int) -> dict:
-    """Train a Keras MLP of `PRICER_LAYERS` on `training_split`: MSE loss, MAE metric.
+    """Train a Keras MLP of `PRICER_LAYERS`: MSE loss, MAE metric.
 
     Minimises the mean squared error of Eq. `eq:pricing-mse` with Adam and
     reports the mean absolute error of Eq. `eq:pricing-mae` (Option-pricing
