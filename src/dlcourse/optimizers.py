@@ -5,7 +5,7 @@
 optimizer is then a single loop over that vector, and its state (RMSprop's v, Adam's m
 and v) is one more vector of the same length, allocated once in ``build``.
 
-The loops are compiled by numba into one fused, multi-threaded pass. Written as NumPy
+The loops are compiled by numba into one fused, vectorized pass. Written as NumPy
 expressions, RMSprop's update takes nine passes over the 407,050 parameters of the
 lecture's MNIST network, which on this course's 2-core machine costs as much as the
 network's matrix products (``bench/bench_network.py`` measures both). The arithmetic is
@@ -18,29 +18,28 @@ import numbers
 import numba
 import numpy as np
 
-# numba's default OpenMP pool keeps its threads spinning after each update, stealing the
-# cores from the BLAS matrix products that follow; its own "workqueue" pool lets them sleep.
-numba.config.THREADING_LAYER = "workqueue"
 
 
-# error_model="numpy": a division by zero gives inf as in NumPy and Keras, instead of a
-# per-element check that raises (which would also stop the loop from being vectorized).
-@numba.njit(parallel=True, cache=True, error_model="numpy")
+# One thread: waking a second one costs more than it saves on 400,000 parameters, and an
+# idle pool would compete with BLAS's threads for the two cores. error_model="numpy": a
+# division by zero gives inf as in NumPy and Keras, instead of a per-element check that
+# raises (and that would stop LLVM from vectorizing the loop).
+@numba.njit(cache=True, error_model="numpy")
 def _sgd_step(w, g, lr):
-    for i in numba.prange(w.size):
+    for i in range(w.size):
         w[i] -= g[i] * lr
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _rmsprop_step(w, g, v, lr, rho, one_minus_rho, epsilon):
-    for i in numba.prange(w.size):
+    for i in range(w.size):
         v[i] = rho * v[i] + one_minus_rho * (g[i] * g[i])
         w[i] -= (lr * g[i]) / np.sqrt(v[i] + epsilon)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _adam_step(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
-    for i in numba.prange(w.size):
+    for i in range(w.size):
         m[i] += (g[i] - m[i]) * one_minus_beta_1
         v[i] += (g[i] * g[i] - v[i]) * one_minus_beta_2
         w[i] -= (m[i] * alpha) / (np.sqrt(v[i]) + epsilon)
