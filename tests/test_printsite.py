@@ -37,6 +37,13 @@ def test_links_that_already_resolve_or_cannot_are_left_alone():
     assert 'href="https://example.org/#x"' in fixed
 
 
+def test_sections_are_marked_with_their_page_url():
+    fixed = fix_print_page(PAGE, {"chapters-01-neuron": "chapters/01-neuron/"})
+    assert '<section class="print-page" id="chapters-01-neuron" data-page-url="chapters/01-neuron/"' in fixed
+    assert '<section class="print-page" id="chapters-02-deep-learning" heading-number' in fixed
+
+
 def test_is_idempotent():
-    once = fix_print_page(PAGE)
-    assert fix_print_page(once) == once
+    urls = {"chapters-01-neuron": "chapters/01-neuron/"}
+    once = fix_print_page(PAGE, urls)
+    assert fix_print_page(once, urls) == once

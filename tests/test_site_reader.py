@@ -97,8 +97,17 @@ def test_equation_permalink_copies_a_citation_and_keeps_the_anchor(built_site, c
         first.hover()
         first.locator("a.eq-permalink").click()
         citation = f"Eq. ({first.get_attribute('data-eq-number')}) \u2014 {base}{CHAPTER}#{first.get_attribute('id')}"
-        page.wait_for_function("t => document.querySelector('.lecture-toast').textContent.includes(t)", arg=citation)
+        page.wait_for_function("t => (document.querySelector('.lecture-toast')?.textContent || '').includes(t)", arg=citation)
         assert page.evaluate("navigator.clipboard.readText()") == citation
+
+        # On the print page, a citation names the chapter's own page, not the print page.
+        open_page(page, base + "print_page/")
+        equation = page.locator(f"#{anchor}")
+        equation.scroll_into_view_if_needed()
+        equation.hover()
+        equation.locator("a.eq-permalink").click()
+        page.wait_for_function("t => (document.querySelector('.lecture-toast')?.textContent || '').includes(t)", arg=expected)
+        assert page.evaluate("navigator.clipboard.readText()") == expected
         assert_quiet(page)
 
 
@@ -219,7 +228,10 @@ def test_lecture_mode_on_a_phone_never_scrolls_sideways(built_site, chromium):
 def test_search_works_offline(built_site, chromium):
     with serve_site(built_site) as base, browser_page() as page:
         open_page(page, base)
-        page.fill("input.md-search__input", "threshold")
+        page.focus("input.md-search__input")
+        # Typed before the index is loaded, a query is ignored: wait for the search to be ready.
+        page.wait_for_function("!document.querySelector('.md-search-result__meta').textContent.includes('Initializing')")
+        page.keyboard.type("threshold")
         page.wait_for_selector(".md-search-result__item", timeout=30000)
         marked = page.locator(".md-search-result__item mark").all_inner_texts()
         assert any(m.lower().startswith("threshold") for m in marked), marked

@@ -36,6 +36,9 @@
   // Keep `?lecture=1` in the address bar while the mode is on, so the URL a lecturer shares
   // opens the same way; leave the hash alone.
   const syncAddress = (on) => {
+    // Not on the print page: it is outside instant navigation, and there a changed query makes
+    // Material reload the page on the next in-page link.
+    if (document.getElementById("print-site-page")) return;
     const url = new URL(location.href);
     if (on === (url.searchParams.get(PARAM) === "1")) return;
     if (on) url.searchParams.set(PARAM, "1");
@@ -117,7 +120,10 @@
   };
 
   const citation = (equation) => {
-    const url = new URL(location.href);
+    // On the one-page print version, cite the chapter's own page (coursebuild/printsite.py marks
+    // each chapter's section with its URL from the site root, one level above print_page/).
+    const section = equation.closest("section.print-page[data-page-url]");
+    const url = section ? new URL(section.dataset.pageUrl, new URL("..", location.href)) : new URL(location.href);
     url.search = ""; // a citation is for readers: without ?lecture=1
     url.hash = equation.id;
     return `Eq. (${equation.dataset.eqNumber}) \u2014 ${url.href}`;

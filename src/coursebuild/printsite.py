@@ -7,6 +7,9 @@ Our equation anchors (``<div class="equation" id="eq-...">``) are unique across 
 and keep their ids, so those links would point nowhere; links inside the math (``\\href`` written
 by ``\\eqref`` in TeX) still carry page-relative URLs. Hooks run after every plugin, so this one
 sees the print page as print-site wrote it.
+
+Each page's section also gets ``data-page-url`` (its URL from the site root), so a citation copied
+on the print page (``javascripts/lecture.js``) names the chapter's own address, not the print page.
 """
 
 from __future__ import annotations
@@ -14,20 +17,30 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from mkdocs_print_site_plugin.urls import get_page_key
+
 ID = re.compile(r"""\sid=["']([^"']+)["']""")
 PAGE_SECTION = re.compile(r'<section class="print-page" id="([^"]+)"')
+UNMARKED_SECTION = re.compile(PAGE_SECTION.pattern + "(?! data-page-url)")
 FRAGMENT_LINK = re.compile(r'(<a\b[^>]*?\bhref=")#([^"]+)(")')
 # \href{<relative url>#eq-label}{(4.2)} inside TeX; on one page the fragment alone is enough.
 MATH_HREF = re.compile(r"\\href\{[^}#]*#(eq-[^}]+)\}")
 
 
-def fix_print_page(html: str) -> str:
+def fix_print_page(html: str, page_urls: dict[str, str] | None = None) -> str:
     """Point every in-page link of the print page at an id that exists on it.
 
     A fragment that names no id but is ``<page-key>-<id>`` for an id that does exist (print-site's
     prefix on an anchor it did not rename) is reduced to that id; ``\\href`` targets in math are
     reduced to their ``#eq-...`` fragment. Other links are left as they are.
+    ``page_urls`` maps print-site's page keys to page URLs (``"chapters-01-neuron"`` ->
+    ``"chapters/01-neuron/"``); each page's section is marked with its URL.
     """
+    page_urls = page_urls or {}
+    html = UNMARKED_SECTION.sub(
+        lambda m: f'{m.group(0)} data-page-url="{page_urls[m.group(1)]}"' if m.group(1) in page_urls else m.group(0),
+        html,
+    )
     ids = set(ID.findall(html))
     page_keys = PAGE_SECTION.findall(html)
 
@@ -44,9 +57,19 @@ def fix_print_page(html: str) -> str:
     return MATH_HREF.sub(lambda m: rf"\href{{#{m.group(1)}}}", html)
 
 
+_page_urls: dict[str, str] = {}
+
+
+def on_nav(nav, config, files, **kwargs):
+    """Remember every page's URL under the key print-site gives its section."""
+    _page_urls.clear()
+    _page_urls.update({get_page_key(page.url): page.url for page in nav.pages})
+    return nav
+
+
 def on_post_build(config, **kwargs) -> None:
     plugin = config.plugins.get("print-site")
     if plugin is None or not plugin.config.get("enabled"):
         return
     path = Path(plugin.print_page.file.abs_dest_path)
-    path.write_text(fix_print_page(path.read_text(encoding="utf-8")), encoding="utf-8")
+    path.write_text(fix_print_page(path.read_text(encoding="utf-8"), _page_urls), encoding="utf-8")
