@@ -9,7 +9,11 @@ same problems, and Keras and ``Network`` always see the same rows in the same or
 (``shuffle=False``), so their trajectories can be compared step by step.
 """
 
+import ast
+import importlib.util
 import time
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 
@@ -51,6 +55,38 @@ def relative_gap(ours, theirs):
             raise ValueError(f"theirs[{k}] must not be all zeros: a gap relative to it is undefined.")
         gaps.append(np.linalg.norm(a - b) / np.linalg.norm(b))
     return float(max(gaps))
+
+
+def keras_source(path, qualname):
+    """Markdown showing a function of the installed Keras, read from its file, not imported.
+
+    Reading the file costs nothing, where ``import keras`` would start TensorFlow (about 7 s).
+
+    Args:
+        path: the file inside Keras's ``src`` folder, e.g. "layers/core/dense.py".
+        qualname: "function" or "Class.method" defined in that file.
+    Returns:
+        a fenced Python block titled with the file, its lines and Keras's version; the
+        docstring, if any, is left out (and the title says so).
+    """
+    keras_dir = Path(importlib.util.find_spec("keras").submodule_search_locations[0])
+    file = keras_dir / "src" / path
+    node = ast.parse(file.read_text(encoding="utf-8"))
+    for name in qualname.split("."):
+        found = [n for n in node.body if getattr(n, "name", None) == name]
+        if not found:
+            raise ValueError(f"keras/src/{path} defines no {qualname!r} (looked for {name!r}).")
+        node = found[0]
+    lines = file.read_text(encoding="utf-8").splitlines()[node.lineno - 1:node.end_lineno]
+    body, note = node.body, ""
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        docstring = range(body[0].lineno - node.lineno, body[0].end_lineno - node.lineno + 1)
+        lines = [line for k, line in enumerate(lines) if k not in docstring]
+        note = ", docstring left out"
+    indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+    code = "\n".join(line[indent:] for line in lines)
+    title = f"keras/src/{path}, lines {node.lineno}–{node.end_lineno} (Keras {version('keras')}{note})"
+    return f'```python title="{title}"\n{code}\n```'
 
 
 def keras_twin(network, loss, optimizer, learning_rate):
