@@ -10,7 +10,7 @@ import pytest
 
 from dlcourse import losses
 from dlcourse.network import Network
-from dlcourse.network_vs_keras import digits, keras_twin, one_step_each, relative_gap
+from dlcourse.network_vs_keras import digits, keras_source, keras_twin, one_step_each, relative_gap
 
 M, BATCH_SIZE, EPOCHS = 256, 32, 5
 LEARNING_RATES = {"sgd": 0.05, "rmsprop": 1e-3, "adam": 1e-3}
@@ -150,3 +150,22 @@ def test_the_three_digit_problems():
     assert even.shape == value.shape == (30, 1)
     np.testing.assert_array_equal(even, (np.rint(value * 9) % 2 == 0))
     assert value.min() >= 0 and value.max() <= 1
+
+
+def test_keras_source_reads_kerass_own_code_without_importing_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys; from dlcourse.network_vs_keras import keras_source; "
+            "text = keras_source('layers/core/dense.py', 'Dense.call'); "
+            "assert 'ops.matmul(inputs, self.kernel)' in text and text.startswith('```python'), text; "
+            "sys.exit('tensorflow' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_keras_source_leaves_out_the_docstring_and_names_missing_functions():
+    text = keras_source("optimizers/rmsprop.py", "RMSprop.update_step")
+    assert "docstring left out" in text and "Update step given gradient" not in text
+    assert "ops.sqrt(denominator)" in text
+    with pytest.raises(ValueError, match=r"keras/src/optimizers/rmsprop.py defines no 'RMSprop.nothing'"):
+        keras_source("optimizers/rmsprop.py", "RMSprop.nothing")
