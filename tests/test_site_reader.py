@@ -41,7 +41,7 @@ SIDEBARS = """() => ['.md-sidebar--primary', '.md-sidebar--secondary'].map(
 TEXT_SIZE = "() => parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize)"
 
 
-def test_lecture_mode_from_the_url_survives_navigation_and_toggles_by_keyboard(built_site, chromium):
+def test_lecture_mode_from_the_url_survives_navigation_and_both_toggles_work_by_keyboard(built_site, chromium):
     with serve_site(built_site) as base, browser_page() as page:
         open_page(page, base + CHAPTER)
         reading_size = page.evaluate(TEXT_SIZE)
@@ -69,6 +69,11 @@ def test_lecture_mode_from_the_url_survives_navigation_and_toggles_by_keyboard(b
         assert page.get_attribute(".lecture-toggle", "aria-pressed") == "false"
         assert page.evaluate(SIDEBARS) != ["none", "none"]
         assert "lecture=" not in page.url
+
+        page.keyboard.press("Tab")  # the next toggle in the header: Material's colour scheme
+        assert page.evaluate("document.activeElement.matches('input.md-option')")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
 
         open_page(page, base + CHAPTER)  # the tab remembers the choice: still off
         assert not page.evaluate("document.documentElement.classList.contains('lecture-mode')")
