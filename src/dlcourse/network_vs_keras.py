@@ -175,6 +175,7 @@ def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
         Keras's kernels moved, relative), "loss_ours": float, "loss_keras": float (the
         last epoch's)}}}, for the losses of ``PROBLEMS`` and optimizers sgd, rmsprop, adam.
     """
+    keras = seed_everything(0)
     learning_rates = {"sgd": 0.05, "rmsprop": 1e-3, "adam": 1e-3}
     results = {}
     for loss, (activation, _) in PROBLEMS.items():
@@ -183,14 +184,17 @@ def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
         for optimizer, learning_rate in learning_rates.items():
             net = Network([784, hidden, Y.shape[1]], ["relu", activation], seed=seed)
             model = keras_twin(net, loss, optimizer, learning_rate)
-            # One optimizer instance for all epochs, as Keras keeps its own across fit calls.
-            ours_optimizer = optimizers.get(optimizer, learning_rate)
-            start, gaps = net.get_weights(), []
-            for _ in range(epochs):
-                theirs = model.fit(X, Y, epochs=1, batch_size=batch_size, shuffle=False, verbose=0)
+            start, theirs_by_epoch = net.get_weights(), []
+            snapshot = keras.callbacks.LambdaCallback(
+                on_epoch_end=lambda *_: theirs_by_epoch.append(model.get_weights()))
+            theirs = model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
+                               callbacks=[snapshot])
+            # One optimizer instance for all epochs, as Keras keeps its own across epochs.
+            ours_optimizer, gaps = optimizers.get(optimizer, learning_rate), []
+            for theirs_then in theirs_by_epoch:
                 ours = net.fit(X, Y, epochs=1, batch_size=batch_size, optimizer=ours_optimizer,
                                loss=loss, shuffle=False)
-                gaps.append(relative_gap(net.get_weights(), model.get_weights()))
+                gaps.append(relative_gap(net.get_weights(), theirs_then))
             results[loss][optimizer] = {
                 "gap": gaps, "travelled": relative_gap(model.get_weights()[::2], start[::2]),
                 "loss_ours": ours.history["loss"][-1], "loss_keras": theirs.history["loss"][-1]}
@@ -198,14 +202,16 @@ def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
 
 
 @cached
-def mnist_side_by_side(source, epochs=5, batch_size=128, seed=0):
+def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0):
     """The lecture's MNIST network trained by both on the same data, from the same weights.
 
     784-512-10 (relu, softmax), RMSprop with learning rate 1e-3, categorical cross-entropy,
     ``shuffle=False`` for both so that they see the same batches; each epoch is timed.
 
     Args:
-        source: ``load_mnist`` source; epochs, batch_size: as in ``fit``; seed: the weights.
+        source: ``load_mnist`` source; n_train: at most this many training digits (the first
+            ones; a cap that keeps a cold build of the site short); epochs, batch_size: as in
+            ``fit``; seed: the weights.
     Returns:
         dict: "n_train", "n_test" (ints); "ours" and "keras", each {"loss", "accuracy",
         "seconds": [one float per epoch], "test_loss", "test_accuracy": float}; "gap": the
@@ -213,7 +219,7 @@ def mnist_side_by_side(source, epochs=5, batch_size=128, seed=0):
     """
     keras = seed_everything(0)
     mnist = load_mnist(source)
-    X, Y = preprocess(mnist.x_train, mnist.y_train)
+    X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
     X_test, Y_test = preprocess(mnist.x_test, mnist.y_test)
     net = Network([784, 512, 10], ["relu", "softmax"], seed=seed)
     model = keras_twin(net, "categorical_crossentropy", "rmsprop", 1e-3)
