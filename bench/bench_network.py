@@ -45,7 +45,8 @@ def training_data():
         # The speed of a step does not depend on which digits it sees, only on the shapes.
         reps = -(-N_ROWS // len(X))
         X, Y = np.tile(X, (reps, 1))[:N_ROWS], np.tile(Y, (reps, 1))[:N_ROWS]
-        return X, Y, f"{mnist.note} Its {len(mnist.x_train):,} training digits are tiled to {N_ROWS:,} rows."
+        tiled = f"Its {len(mnist.x_train):,} training digits are tiled to {N_ROWS:,} rows."
+        return X, Y, f"{mnist.note} {tiled}"
     return X[:N_ROWS], Y[:N_ROWS], mnist.note
 
 
@@ -102,15 +103,17 @@ def main():
             seconds[name].append(time.perf_counter() - started)
 
     median = {name: statistics.median(times) for name, times in seconds.items()}
-    print(f"one epoch of {len(X):,} rows, batch {BATCH_SIZE}, float32, median of {REPEATS} (all runs, s):")
+    print(f"one epoch of {len(X):,} rows, batch {BATCH_SIZE}, float32, "
+          f"median of {REPEATS} (all runs, s):")
     for name, times in seconds.items():
         print(f"  {name:<11} {median[name]:6.3f} s   " + " ".join(f"{t:.3f}" for t in times))
     print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     vs_keras = median["Network"] / median["Keras"]
     vs_gemm = median["Network"] / median["GEMM floor"]
     ok_keras, ok_gemm = vs_keras <= GOAL_VS_KERAS, vs_gemm <= GOAL_VS_GEMM
-    print(f"Network / Keras      = {vs_keras:.3f}  (goal <= {GOAL_VS_KERAS}) {'ok' if ok_keras else 'MISSED'}")
-    print(f"Network / GEMM floor = {vs_gemm:.3f}  (goal <= {GOAL_VS_GEMM}) {'ok' if ok_gemm else 'MISSED'}")
+    for label, ratio, goal, ok in (("Network / Keras     ", vs_keras, GOAL_VS_KERAS, ok_keras),
+                                   ("Network / GEMM floor", vs_gemm, GOAL_VS_GEMM, ok_gemm)):
+        print(f"{label} = {ratio:.3f}  (goal <= {goal}) {'ok' if ok else 'MISSED'}")
     return 0 if ok_keras and ok_gemm else 1
 
 

@@ -24,7 +24,8 @@ def _check_pair(Y, A, a_name="A"):
         raise ValueError(f"{a_name} must be (m, n_out), one sample per row; got shape {A.shape}.")
     if Y.shape != A.shape:
         hint = " Did you pass labels as a flat vector? Use y.reshape(-1, 1)." if Y.ndim == 1 else ""
-        raise ValueError(f"Y must have the shape of {a_name}, (m, n_out) = {A.shape}; got {Y.shape}.{hint}")
+        raise ValueError(f"Y must have the shape of {a_name}, (m, n_out) = {A.shape}; "
+                         f"got {Y.shape}.{hint}")
     return Y.astype(A.dtype, copy=False), A
 
 
@@ -32,9 +33,9 @@ def categorical_crossentropy(Y, A):
     """Mean categorical cross-entropy of predicted probabilities, as ``keras.losses`` computes it.
 
     Implements Eq. `eq:cce-batch` (From scratch to Keras chapter), the mean over the rows of
-    Eq. `eq:cce` (Training with Keras chapter): L = -(1/m) sum_i sum_k Y_ik log A_ik. Like Keras, each row of ``A`` is first rescaled to sum to 1 and then
-    clipped to [EPSILON, 1 - EPSILON], so a probability of exactly 0 costs -log(1e-7) = 16.1
-    instead of inf.
+    Eq. `eq:cce` (Training with Keras chapter): L = -(1/m) sum_i sum_k Y_ik log A_ik. Like
+    Keras, each row of ``A`` is first rescaled to sum to 1 and then clipped to
+    [EPSILON, 1 - EPSILON], so a probability of exactly 0 costs -log(1e-7) = 16.1, not inf.
 
     Args:
         Y: one-hot labels (m, n_classes).
@@ -50,9 +51,9 @@ def categorical_crossentropy(Y, A):
 def categorical_crossentropy_from_logits(Y, Z):
     """Mean categorical cross-entropy of softmax(Z), computed from the logits Z.
 
-    Implements Eq. `eq:cce-batch` (From scratch to Keras chapter) with A = softmax(Z). Since log softmax(Z)_k = Z_k - logsumexp(Z),
-    a sample's loss is (sum_k Y_k) logsumexp(Z) - sum_k Y_k Z_k. Subtracting each row's
-    maximum first keeps exp from overflowing.
+    Implements Eq. `eq:cce-batch` (From scratch to Keras chapter) with A = softmax(Z). Since
+    log softmax(Z)_k = Z_k - logsumexp(Z), a sample's loss is (sum_k Y_k) logsumexp(Z) -
+    sum_k Y_k Z_k. Subtracting each row's maximum first keeps exp from overflowing.
 
     Args:
         Y: one-hot labels (m, n_classes).

@@ -19,8 +19,8 @@ from dlcourse import optimizers
 from dlcourse.activations import (linear, linear_prime, relu, relu_prime, sigmoid, sigmoid_prime,
                                   softmax, tanh, tanh_prime)
 from dlcourse.losses import (binary_crossentropy_from_logits, categorical_crossentropy_from_logits,
-                             mean_squared_error, mean_squared_error_prime, sigmoid_crossentropy_delta,
-                             softmax_crossentropy_delta)
+                             mean_squared_error, mean_squared_error_prime,
+                             sigmoid_crossentropy_delta, softmax_crossentropy_delta)
 
 
 def _softmax_rows(z):
@@ -32,7 +32,7 @@ ACTIVATIONS = {
     "tanh": (tanh, tanh_prime),
     "sigmoid": (sigmoid, sigmoid_prime),
     "linear": (linear, linear_prime),
-    # softmax mixes a row's entries, so it has a Jacobian, not a derivative: see _activation_backward.
+    # softmax mixes a row's entries: a Jacobian, not a derivative (see _activation_backward).
     "softmax": (_softmax_rows, None),
 }
 
@@ -97,13 +97,15 @@ class Network:
     """
 
     def __init__(self, layer_sizes, activations, seed=None, dtype="float32"):
-        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__") or len(layer_sizes) < 2:
+        if (isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__")
+                or len(layer_sizes) < 2):
             raise ValueError(f"layer_sizes must be a list [n_in, ..., n_out] of at least 2 ints; "
                              f"got {layer_sizes!r}.")
-        self.layer_sizes = [_int_at_least(f"layer_sizes[{i}]", n, 1) for i, n in enumerate(layer_sizes)]
+        self.layer_sizes = [_int_at_least(f"layer_sizes[{i}]", n, 1)
+                            for i, n in enumerate(layer_sizes)]
         if isinstance(activations, str) or len(activations) != len(layer_sizes) - 1:
-            raise ValueError(f"activations must list one name per layer, {len(layer_sizes) - 1} for "
-                             f"layer_sizes {self.layer_sizes}; got {activations!r}.")
+            raise ValueError(f"activations must list one name per layer, {len(layer_sizes) - 1} "
+                             f"for layer_sizes {self.layer_sizes}; got {activations!r}.")
         for name in activations:
             if name not in ACTIVATIONS:
                 raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {name!r}.")
@@ -239,7 +241,7 @@ class Network:
                              f"got {self.activations[-1]!r}.")
 
     def _metrics(self, Y, Z, A, loss):
-        """{"loss": float, "accuracy": float} on one batch (no accuracy for MSE); Y, Z, A (m, n_out).
+        """{"loss": float, "accuracy": float} of a batch (no accuracy for MSE); Y, Z, A (m, n_out).
 
         Accuracy is chosen as Keras's ``metrics=["accuracy"]`` chooses it, by the output's
         width: for one output, the share of rows on the right side of 0.5; for several, the
@@ -341,16 +343,19 @@ class Network:
                 raise ValueError("validation_data must be None or a pair (X_val, Y_val); "
                                  f"got {type(validation_data).__name__}.")
             validation_data = self._check_data(*validation_data, names=("X_val", "Y_val"))
-        opt = optimizer if isinstance(optimizer, optimizers.Optimizer) else optimizers.get(optimizer, learning_rate)
-        opt.build(self._w)
+        if not isinstance(optimizer, optimizers.Optimizer):
+            optimizer = optimizers.get(optimizer, learning_rate)
+        optimizer.build(self._w)
 
         keys = ["loss", "accuracy"] if loss in _CROSS_ENTROPIES else ["loss"]
-        history = History(keys + ["val_" + key for key in keys] if validation_data is not None else keys)
+        validation_keys = ["val_" + key for key in keys] if validation_data is not None else []
+        history = History(keys + validation_keys)
         m, size = len(X), min(batch_size, len(X))
         # The per-batch buffers, allocated once: the last (smaller) batch uses their first rows.
         Zs = [np.empty((size, n), self.dtype) for n in self.layer_sizes[1:]]
         dZs = [np.empty((size, n), self.dtype) for n in self.layer_sizes[1:]]
-        X_batch, Y_batch = np.empty((size, X.shape[1]), self.dtype), np.empty((size, Y.shape[1]), self.dtype)
+        X_batch = np.empty((size, X.shape[1]), self.dtype)
+        Y_batch = np.empty((size, Y.shape[1]), self.dtype)
         rng = np.random.default_rng(seed)
         for epoch in range(epochs):
             started = time.perf_counter()
@@ -368,7 +373,7 @@ class Network:
                 for key, value in self._metrics(yb, Zb[-1], As[-1], loss).items():
                     totals[key] += rows * value
                 self._backward(xb, yb, Zb, As, dZb, loss)
-                opt.step(self._w, self._g)
+                optimizer.step(self._w, self._g)
             for key, total in totals.items():
                 history.history[key].append(total / m)
             if validation_data is not None:

@@ -45,14 +45,17 @@ def relative_gap(ours, theirs):
         a float >= 0; 0.0 means equal.
     """
     if len(ours) != len(theirs):
-        raise ValueError(f"ours and theirs must hold as many arrays; got {len(ours)} and {len(theirs)}.")
+        raise ValueError(f"ours and theirs must hold as many arrays; "
+                         f"got {len(ours)} and {len(theirs)}.")
     gaps = []
     for k, (a, b) in enumerate(zip(ours, theirs)):
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
         if a.shape != b.shape:
-            raise ValueError(f"ours[{k}] and theirs[{k}] must have one shape; got {a.shape} and {b.shape}.")
+            raise ValueError(f"ours[{k}] and theirs[{k}] must have one shape; "
+                             f"got {a.shape} and {b.shape}.")
         if not np.linalg.norm(b):
-            raise ValueError(f"theirs[{k}] must not be all zeros: a gap relative to it is undefined.")
+            raise ValueError(f"theirs[{k}] must not be all zeros: a gap relative to it is "
+                             "undefined.")
         gaps.append(np.linalg.norm(a - b) / np.linalg.norm(b))
     return float(max(gaps))
 
@@ -79,13 +82,14 @@ def keras_source(path, qualname):
         node = found[0]
     lines = file.read_text(encoding="utf-8").splitlines()[node.lineno - 1:node.end_lineno]
     body, note = node.body, ""
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         docstring = range(body[0].lineno - node.lineno, body[0].end_lineno - node.lineno + 1)
         lines = [line for k, line in enumerate(lines) if k not in docstring]
         note = ", docstring left out"
     indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
     code = "\n".join(line[indent:] for line in lines)
-    title = f"keras/src/{path}, lines {node.lineno}–{node.end_lineno} (Keras {version('keras')}{note})"
+    title = (f"keras/src/{path}, lines {node.lineno}–{node.end_lineno} "
+             f"(Keras {version('keras')}{note})")
     return f'```python title="{title}"\n{code}\n```'
 
 
@@ -101,11 +105,12 @@ def keras_twin(network, loss, optimizer, learning_rate):
         the compiled model, with accuracy as a metric except for MSE.
     """
     keras = seed_everything(0)
-    model = keras.Sequential(
-        [keras.Input((network.layer_sizes[0],))]
-        + [keras.layers.Dense(n, activation=a) for n, a in zip(network.layer_sizes[1:], network.activations)])
-    model.compile(optimizer=getattr(keras.optimizers, KERAS_OPTIMIZERS[optimizer])(learning_rate=learning_rate),
-                  loss=loss, metrics=[] if loss == "mse" else ["accuracy"])
+    layers = [keras.layers.Dense(n, activation=activation)
+              for n, activation in zip(network.layer_sizes[1:], network.activations)]
+    model = keras.Sequential([keras.Input((network.layer_sizes[0],))] + layers)
+    keras_optimizer = getattr(keras.optimizers, KERAS_OPTIMIZERS[optimizer])
+    model.compile(optimizer=keras_optimizer(learning_rate=learning_rate), loss=loss,
+                  metrics=[] if loss == "mse" else ["accuracy"])
     model.set_weights(network.get_weights())
     return model
 
@@ -225,8 +230,9 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
     model = keras_twin(net, "categorical_crossentropy", "rmsprop", 1e-3)
 
     marks = []
-    clock = keras.callbacks.LambdaCallback(on_epoch_begin=lambda *_: marks.append(time.perf_counter()),
-                                           on_epoch_end=lambda *_: marks.append(time.perf_counter()))
+    clock = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda *_: marks.append(time.perf_counter()),
+        on_epoch_end=lambda *_: marks.append(time.perf_counter()))
     theirs = model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
                        callbacks=[clock])
     ours = net.fit(X, Y, epochs=epochs, batch_size=batch_size, optimizer="rmsprop",
@@ -238,6 +244,7 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
                   "seconds": [end - begin for begin, end in zip(marks[::2], marks[1::2])],
                   "test_loss": float(test_loss), "test_accuracy": float(test_accuracy)},
         "ours": {"loss": ours.history["loss"], "accuracy": ours.history["accuracy"],
-                 "seconds": ours.seconds, **{"test_" + k: v for k, v in net.evaluate(X_test, Y_test).items()}},
+                 "seconds": ours.seconds,
+                 **{"test_" + k: v for k, v in net.evaluate(X_test, Y_test).items()}},
         "gap": relative_gap(net.get_weights(), model.get_weights()),
     }

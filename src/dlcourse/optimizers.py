@@ -72,9 +72,11 @@ class Optimizer:
         the same size and dtype keeps its state and step count, so passing one instance to
         several ``Network.fit`` calls continues the training where it stopped.
         """
-        if not isinstance(w, np.ndarray) or w.ndim != 1 or not np.issubdtype(w.dtype, np.floating):
-            got = f"{w.dtype} array of shape {w.shape}" if isinstance(w, np.ndarray) else type(w).__name__
-            raise ValueError(f"w must be a 1-D float array (n_params,); got {got}.")
+        if not isinstance(w, np.ndarray):
+            raise ValueError(f"w must be a 1-D float array (n_params,); got {type(w).__name__}.")
+        if w.ndim != 1 or not np.issubdtype(w.dtype, np.floating):
+            raise ValueError(f"w must be a 1-D float array (n_params,); got {w.dtype} array of "
+                             f"shape {w.shape}.")
         if (self._size, self._dtype) == (w.size, w.dtype):
             return
         self._size, self._dtype = w.size, w.dtype
@@ -90,8 +92,8 @@ class Optimizer:
             raise ValueError("call build(w) before step(w, g): the optimizer has no state yet.")
         for name, array in (("w", w), ("g", g)):
             if array.shape != (self._size,) or array.dtype != self._dtype:
-                raise ValueError(f"{name} must be a ({self._size},) {self._dtype} vector, as passed "
-                                 f"to build; got {array.dtype} {array.shape}.")
+                raise ValueError(f"{name} must be a ({self._size},) {self._dtype} vector, as "
+                                 f"passed to build; got {array.dtype} {array.shape}.")
         self.iterations += 1
         self._update(w, g, self._dtype.type)
 
