@@ -24,6 +24,8 @@ import mathjax
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Section
+from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from coursebuild import equations, execute
@@ -86,6 +88,24 @@ class CoursePlugin(BasePlugin):
         self.files = files
         return files
 
+    def on_nav(self, nav, config, files):
+        """Reading order: home, the chapters, then the reference pages (errata, notation).
+
+        MkDocs's generated nav puts a folder's files before its subfolders, which would put the
+        errata before chapter 1 (in the sidebar, the footer links and the print page).
+        """
+        def rank(item) -> int:
+            if isinstance(item, Page) and item.is_homepage:
+                return 0
+            return 1 if isinstance(item, Section) and item.title == "Chapters" else 2
+
+        nav.items.sort(key=rank)
+        nav.pages = list(_pages(nav.items))
+        for before, after in zip(nav.pages, nav.pages[1:]):
+            before.next_page, after.previous_page = after, before
+        nav.pages[0].previous_page = nav.pages[-1].next_page = None
+        return nav
+
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         src = page.file.src_uri
         markdown = equations.expand_includes(markdown, config.docs_dir)
@@ -123,3 +143,11 @@ class CoursePlugin(BasePlugin):
         # page recomputed a Keras result (or imports Keras needlessly).
         if "tensorflow" in sys.modules:
             log.info("TensorFlow was imported during this build")
+
+
+def _pages(items):
+    for item in items:
+        if isinstance(item, Page):
+            yield item
+        elif isinstance(item, Section):
+            yield from _pages(item.children)
