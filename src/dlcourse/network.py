@@ -1,4 +1,4 @@
-"""A general dense network in NumPy that trains exactly as a Keras ``Sequential`` does.
+"""A general dense network in NumPy that follows a Keras ``Sequential`` step for step.
 
 Layout: samples are ROWS, as in Keras: X is (m, n_in), Y is (m, n_out) and a layer's
 kernel W is (n_in, n_out), so a layer computes Z = A_prev W + b. The scratch network
@@ -6,8 +6,8 @@ kernel W is (n_in, n_out), so a layer computes Z = A_prev W + b. The scratch net
 
 All weights and biases live in one contiguous vector ``self._w`` (each W and b is a view
 into it) and all their gradients in another, ``self._g``. An optimizer then updates the
-whole network in one pass (``dlcourse.optimizers``), and training allocates nothing of the
-parameters' size after ``fit`` starts.
+whole network in one pass (``dlcourse.optimizers``). ``fit`` allocates its buffers and the
+optimizer's state once; a training step allocates nothing of the parameters' size.
 """
 
 import numbers
