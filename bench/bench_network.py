@@ -35,6 +35,7 @@ N_ROWS = 60_000
 REPEATS = 5
 GOAL_VS_KERAS = 0.40
 GOAL_VS_GEMM = 1.4
+BUSY_LOAD = 1.5  # 1-minute load average above which the timings say more about the neighbours
 
 
 def training_data():
@@ -81,8 +82,13 @@ def gemm_floor_epoch(X, weights):
 def main():
     X, Y, note = training_data()
     print(f"data: {note}")
-    print("load average before (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
-          + f" on {os.cpu_count()} cores (other work on the machine slows every run, unevenly)")
+    load = os.getloadavg()
+    print("load average before (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load)
+          + f" on {os.cpu_count()} cores")
+    if load[0] > BUSY_LOAD:
+        print("WARNING: the machine is busy. Other processes slow every run, and unevenly: NumPy's "
+              "two-thread BLAS products wait for a descheduled thread at every call, Keras's "
+              "thread pool degrades more gently. Rerun on an idle machine for meaningful ratios.")
     network = Network(LAYER_SIZES, ACTIVATIONS, seed=0)
     weights = network.get_weights()
     model = keras_model(weights)
