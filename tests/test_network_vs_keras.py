@@ -73,6 +73,18 @@ def test_same_weights_after_several_epochs(keras, loss, optimizer):
 
 
 @pytest.mark.keras
+def test_one_sigmoid_output_reports_kerass_binary_accuracy(keras):
+    # With one output Keras's "accuracy" thresholds at 0.5; with several it takes the argmax.
+    sizes, activations = [20, 16, 1], ["tanh", "sigmoid"]
+    X, Y = data("binary_crossentropy", sizes, seed=4)
+    net, model = twins(sizes, activations, "binary_crossentropy", "rmsprop")
+    theirs = model.fit(X, Y, epochs=3, batch_size=BATCH_SIZE, shuffle=False, verbose=0)
+    ours = net.fit(X, Y, epochs=3, batch_size=BATCH_SIZE, loss="binary_crossentropy", shuffle=False)
+    np.testing.assert_allclose(ours.history["accuracy"], theirs.history["accuracy"], rtol=1e-6)
+    assert relative_gap(net.get_weights(), model.get_weights()) < 1e-4
+
+
+@pytest.mark.keras
 @pytest.mark.parametrize("loss", list(PROBLEMS))
 def test_gradients_equal_a_gradient_tapes(keras, loss):
     import tensorflow as tf
