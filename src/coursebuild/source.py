@@ -37,6 +37,7 @@ def show(qualified_name: str) -> str:
         break
     if obj is None:
         raise ValueError(f"no importable module in {qualified_name!r}")
+    obj = inspect.unwrap(obj)  # a decorated function (@cached) is shown as its author wrote it
     lines, first = inspect.getsourcelines(obj)
     path = Path(inspect.getsourcefile(obj)).resolve()
     try:
