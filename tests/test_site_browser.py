@@ -21,9 +21,11 @@ CHECK_PAGE = """() => {
       permalink: !!el.querySelector('a.eq-permalink[href$="#' + el.id + '"]'),
   }));
   const images = [...document.images].map(img => ({src: img.src, ok: img.complete && img.naturalWidth > 0}));
+  const mathWidths = [...document.querySelectorAll('div.arithmatex mjx-container > svg')]
+      .map(svg => svg.getBoundingClientRect().width);
   const svgs = [...document.querySelectorAll('figure.course-figure svg')].map(svg => ({
       label: svg.getAttribute('aria-label') || '', width: svg.getBoundingClientRect().width}));
-  return {raw: raw.length, errors: errors.length, leftovers, equations, images, svgs,
+  return {raw: raw.length, errors: errors.length, leftovers, equations, images, svgs, mathWidths,
           pageWidth: document.documentElement.scrollWidth, viewWidth: window.innerWidth};
 }"""
 
@@ -93,3 +95,5 @@ def test_phone_width_never_scrolls_sideways(built_site, chromium, scheme):
             page.wait_for_selector(TYPESET, timeout=30000)
             result = assert_page_clean(page, url)
             assert result["pageWidth"] <= result["viewWidth"], f"{url} is {result['pageWidth']} px wide at 390 px"
+            thin = [w for w in result["mathWidths"] if w < 8]
+            assert not thin, f"{url}: {len(thin)} display equations collapsed to a sliver at 390 px"
