@@ -8,7 +8,7 @@ and v) is one more vector of the same length, allocated once in ``build``.
 The loops are compiled by numba into one fused, vectorized pass. Written as NumPy
 expressions, RMSprop's update takes nine passes over the 407,050 parameters of the
 lecture's MNIST network; on this course's 2-core machine those cost almost as much as the
-network's matrix products, and the compiled pass about half as much (numexpr, tried too,
+network's matrix products, the compiled pass about a fifth of that (numexpr, tried too,
 was slower than NumPy here). The arithmetic is Keras's, operation for operation, in the
 parameters' dtype (float32 by default), with Keras's defaults; each update names the
 equation it implements.
