@@ -236,3 +236,18 @@ def test_a_failing_block_is_never_stored(site_dir):
     render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
     _, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
     assert len(run.failures) == 1 and run.executed == 1
+
+
+def test_each_build_reimports_the_library(monkeypatch):
+    """`mkdocs serve` rebuilds in one process; an edited module must not stay imported stale."""
+    import sys
+
+    from mkdocs.config import load_config
+
+    import dlcourse.neuron  # noqa: F401
+    from coursebuild.plugin import CoursePlugin
+
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))  # the purge must not leak into other tests
+    config = load_config(str(REPO / "mkdocs.yml"))
+    CoursePlugin().on_config(config)
+    assert "dlcourse.neuron" not in sys.modules and "coursebuild.plugin" in sys.modules

@@ -57,6 +57,10 @@ def library_hash() -> str:
 
 class CoursePlugin(BasePlugin):
     def on_config(self, config):
+        # `mkdocs serve` rebuilds in the same process: without this, pages would import the
+        # dlcourse modules loaded before an edit, while every cache key reads the edited files.
+        for name in [name for name in sys.modules if name == "dlcourse" or name.startswith("dlcourse.")]:
+            del sys.modules[name]
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and jupyter.config.get("cache"):
             base = Path(jupyter.config["cache_dir"])
