@@ -238,7 +238,7 @@ def test_a_failing_block_is_never_stored(site_dir):
     assert len(run.failures) == 1 and run.executed == 1
 
 
-def test_each_build_reimports_the_library(monkeypatch):
+def test_each_build_reimports_the_library():
     """`mkdocs serve` rebuilds in one process; an edited module must not stay imported stale."""
     import sys
 
@@ -247,7 +247,9 @@ def test_each_build_reimports_the_library(monkeypatch):
     import dlcourse.neuron  # noqa: F401
     from coursebuild.plugin import CoursePlugin
 
-    monkeypatch.setattr(sys, "modules", dict(sys.modules))  # the purge must not leak into other tests
-    config = load_config(str(REPO / "mkdocs.yml"))
-    CoursePlugin().on_config(config)
-    assert "dlcourse.neuron" not in sys.modules and "coursebuild.plugin" in sys.modules
+    saved = {name: module for name, module in sys.modules.items() if name.startswith("dlcourse")}
+    try:
+        CoursePlugin().on_config(load_config(str(REPO / "mkdocs.yml")))
+        assert "dlcourse.neuron" not in sys.modules and "coursebuild.plugin" in sys.modules
+    finally:
+        sys.modules.update(saved)  # other tests keep the module objects they imported
