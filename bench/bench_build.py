@@ -27,7 +27,7 @@ COLD_GOAL, WARM_RATIO_GOAL, EDIT_GOAL = 60.0, 0.15, 2.0
 def scratch_project(root: Path) -> dict[str, str]:
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for name in ("src", "requirements.txt"):
+    for name in ("src", "overrides", "requirements.txt"):
         (root / name).symlink_to(REPO / name)
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLCOURSE_CACHE_DIR": str(root / ".cache/dlcourse")}
 

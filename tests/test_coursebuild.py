@@ -82,7 +82,8 @@ def site_dir(tmp_path):
     (tmp_path / "docs/index.md").write_text("# Home\n")
     config = (REPO / "mkdocs.yml").read_text()
     (tmp_path / "mkdocs.yml").write_text(config)
-    (tmp_path / "src").symlink_to(REPO / "src")  # mkdocs.yml may name hooks by path
+    for name in ("src", "overrides"):  # mkdocs.yml names hooks and theme overrides by path
+        (tmp_path / name).symlink_to(REPO / name)
     return tmp_path
 
 

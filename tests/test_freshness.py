@@ -66,6 +66,7 @@ def project(tmp_path):
     (tmp_path / "docs/chapters/09-probe.md").write_text(PAGE)
     (tmp_path / "docs/chapters/10-probe-notebook.py").write_text(NOTEBOOK)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    (tmp_path / "overrides").symlink_to(REPO / "overrides")
     (tmp_path / "src/dlcourse/probe.py").write_text(PROBE)
     with open(tmp_path / "src/dlcourse/activations.py", "a") as handle:
         handle.write("\nPROBE = 1\n")
@@ -115,6 +116,7 @@ def test_two_clean_builds_are_identical(built_site, tmp_path):
     shutil.copytree(REPO / "docs", project / "docs")
     shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
     (project / "src").symlink_to(REPO / "src")
+    (project / "overrides").symlink_to(REPO / "overrides")
     (project / "requirements.txt").symlink_to(REPO / "requirements.txt")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLCOURSE_CACHE_DIR": str(project / ".cache/dlcourse")}
     result = subprocess.run(
