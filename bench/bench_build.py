@@ -47,9 +47,9 @@ def timed_build(root: Path, env: dict[str, str]) -> tuple[float, str]:
 def page_times(log: str) -> list[tuple[str, float]]:
     rows = []
     for line in log.splitlines():
-        if "built docs/" in line and line.rstrip().endswith(" s"):
-            name, seconds = line.split("built docs/")[1].rsplit(" in ", 1)
-            rows.append((name, float(seconds[:-2])))
+        if "built docs/" in line:
+            name, rest = line.split("built docs/")[1].rsplit(" in ", 1)
+            rows.append((name, float(rest.split(" s")[0])))
     return rows
 
 
@@ -79,9 +79,9 @@ def wait_for(predicate, timeout: float) -> float | None:
 def edit_to_preview(root: Path, env: dict[str, str]) -> list[tuple[str, float | None]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "--livereload"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    server = subprocess.Popen(  # as `make serve` runs it
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "--livereload", "--watch", "src"],
+        cwd=root, env={**env, "PRINT_SITE": "false"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     results = []
     try:
