@@ -144,6 +144,17 @@ def test_a_warning_in_a_block_is_a_failure(site_dir):
     assert len(run.failures) == 1 and "RuntimeWarning" in run.failures[0] and ":1:" in run.failures[0]
 
 
+def test_a_missing_dependency_names_the_file_and_the_fix(site_dir):
+    write_chapter(site_dir, """\
+        ```python exec="on"
+        import not_a_course_dependency
+        ```
+        """)
+    _, run = render_page("chapters/07-broken.md", site_dir / "mkdocs.yml")
+    assert len(run.failures) == 1
+    assert "docs/chapters/07-broken.md:1" in run.failures[0] and "make install" in run.failures[0]
+
+
 def test_a_malformed_fence_option_is_a_failure(site_dir):
     write_chapter(site_dir, """\
         ```python exec="on" sesion="typo"

@@ -154,7 +154,11 @@ def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
         try:
             output = _run_python(code, **run_options)
         except ExecutionError as error:
-            page.fail(code, f"raised an exception:\n{_strip_fences(str(error))}")
+            hint = ""
+            if isinstance(error.__cause__, ModuleNotFoundError):
+                hint = (f"\n  Missing dependency {error.__cause__.name!r}: run `make install` (or "
+                        "`.venv/bin/pip install -r requirements.txt -e .`); pin any new one there.")
+            page.fail(code, f"raised an exception:\n{_strip_fences(str(error))}{hint}")
             return None
     if caught:
         shown = "\n".join(
