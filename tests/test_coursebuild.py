@@ -265,3 +265,13 @@ def test_each_build_reimports_the_library():
         assert "dlcourse.neuron" not in sys.modules and "coursebuild.plugin" in sys.modules
     finally:
         sys.modules.update(saved)  # other tests keep the module objects they imported
+
+
+def test_a_failing_notebook_cell_fails_the_build_naming_the_notebook(site_dir):
+    (site_dir / "docs/chapters/08-lab.py").write_text(
+        '# %% [markdown]\n# # Lab\n\n# %%\nraise ValueError("cell seven is broken")\n'
+    )
+    result = build(site_dir)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "08-lab.py" in log and "cell seven is broken" in log
