@@ -45,7 +45,8 @@ def serve_site(root: Path = SITE):
     if not (root / "index.html").is_file():
         raise FileNotFoundError(f"{root} has no index.html: run `make site` first")
     handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    port = int(os.environ.get("COURSE_TEST_PORT", "0"))  # the test site's site_url names it
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -97,7 +98,12 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light"):
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and observed.console_errors.append(m.text))
         page.on("pageerror", lambda e: observed.console_errors.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: observed.failed_requests.append(f"{r.url} ({r.failure})"))
+        # net::ERR_ABORTED is the browser dropping a request the page no longer needs (instant
+        # navigation moved on); a missing or broken file shows up as an HTTP error instead.
+        page.on(
+            "requestfailed",
+            lambda r: r.failure != "net::ERR_ABORTED" and observed.failed_requests.append(f"{r.url} ({r.failure})"),
+        )
         page.on(
             "response",
             lambda r: r.status >= 400 and observed.failed_requests.append(f"{r.url} (HTTP {r.status})"),

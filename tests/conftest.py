@@ -1,4 +1,5 @@
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,18 @@ from browser import chromium_path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# Material's instant navigation only takes links within site_url: the test site is built for the
+# exact address the browser tests serve it from (tests/browser.py reads COURSE_TEST_PORT).
+os.environ.setdefault("COURSE_TEST_PORT", str(_free_port()))
+os.environ["SITE_URL"] = f"http://127.0.0.1:{os.environ['COURSE_TEST_PORT']}/"
 
 
 @pytest.fixture(scope="session")

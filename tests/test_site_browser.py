@@ -71,6 +71,7 @@ def test_instant_navigation_retypesets_each_page(built_site, chromium):
     with serve_site(built_site) as base, browser_page() as page:
         page.goto(base)
         page.wait_for_selector(TYPESET, timeout=30000)
+        page.evaluate("window.__sameDocument = true")  # survives only instant (in-page) navigation
         visited = 0
         while page.locator("a.md-footer__link--next").count():
             page.observed.clear()
@@ -78,6 +79,7 @@ def test_instant_navigation_retypesets_each_page(built_site, chromium):
             page.click("a.md-footer__link--next")
             page.wait_for_selector(TYPESET, timeout=30000)
             url = page.url[len(base):]
+            assert page.evaluate("window.__sameDocument === true"), f"{url} was a full page load"
             result = assert_page_clean(page, url)
             chapter = url.split("/")[1].split("-")[0] if url.startswith("chapters/") else None
             for eq in result["equations"]:
