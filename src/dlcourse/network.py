@@ -13,6 +13,7 @@ optimizer's state once; a training step allocates nothing of the parameters' siz
 import numbers
 import time
 
+import numba
 import numpy as np
 
 from dlcourse import optimizers
@@ -54,17 +55,117 @@ def _int_at_least(name, value, low):
     return int(value)
 
 
-def _activation_backward(name, dA, Z, A, out):
-    """dL/dZ from dL/dA through the activation ``name``; all arrays (m, n), written into ``out``.
+# The per-batch elementwise work of the two activations the lecture's MNIST network uses,
+# compiled by numba: each is one pass over a (batch, units) array in cache, where the NumPy
+# expressions took three to five passes and allocated temporaries. With them, a training
+# step costs little more than its matrix products (bench/bench_network.py).
+@numba.njit(cache=True)
+def _add_bias_relu(Z, b, A):
+    """Z += b on every row, then A = max(Z, 0); Z, A (m, n), b (n,), in place.
+
+    Implements Eq. `eq:dense-keras` (Keras chapter) for a relu layer: Z = A_prev W + b,
+    A = relu(Z) (Eq. `eq:relu`, Building blocks chapter).
+    """
+    zero = Z.dtype.type(0)
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            A[i, j] = z if z > zero else zero
+
+
+@numba.njit(cache=True)
+def _add_bias_softmax(Z, b, A):
+    """Z += b on every row, then A = softmax of each row of Z; Z, A (m, n), b (n,), in place.
+
+    Implements Eq. `eq:dense-keras` (Keras chapter) for a softmax layer, with
+    Eq. `eq:softmax` (Training with Keras chapter) computed as ``activations.softmax`` does:
+    exp(z - max z) / sum exp(z - max z), which never overflows.
+    """
+    for i in range(Z.shape[0]):
+        largest = Z[i, 0] + b[0]
+        for j in range(Z.shape[1]):
+            Z[i, j] += b[j]
+            largest = max(largest, Z[i, j])
+        total = Z.dtype.type(0)
+        for j in range(Z.shape[1]):
+            A[i, j] = np.exp(Z[i, j] - largest)
+            total += A[i, j]
+        for j in range(Z.shape[1]):
+            A[i, j] /= total
+
+
+@numba.njit(cache=True)
+def _relu_backward(dZ, A):
+    """dZ = dA * relu'(Z) in place: zero where A = relu(Z) is 0; dZ, A (m, n).
+
+    Implements the last factor of Eq. `eq:dense-backward` (From scratch to Keras chapter)
+    for relu. A > 0 exactly where Z > 0, so the mask comes from A; at Z = 0 the derivative
+    is taken as 0, as TensorFlow's ReluGrad takes it.
+    """
+    zero = dZ.dtype.type(0)
+    for i in range(dZ.shape[0]):
+        for j in range(dZ.shape[1]):
+            if not A[i, j] > zero:
+                dZ[i, j] = zero
+
+
+@numba.njit(cache=True)
+def _count_same_argmax(Y, A):
+    """How many rows of A (m, n) have their largest entry where Y (m, n) has its own; an int.
+
+    The numerator of Keras's categorical accuracy (first index wins a tie, as in NumPy).
+    """
+    count = 0
+    for i in range(A.shape[0]):
+        if np.argmax(A[i]) == np.argmax(Y[i]):
+            count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _column_sums(dZ, db):
+    """db = the sum of the rows of dZ (m, n), written into db (n,).
+
+    Implements db = sum over the batch of dZ, Eq. `eq:dense-backward` (From scratch to Keras
+    chapter). Row after row, in dZ's dtype, as ``np.sum(dZ, axis=0)`` adds them, but in one
+    pass without NumPy's per-call set-up, which costs more than the sums on a batch.
+    """
+    db[:] = 0
+    for i in range(dZ.shape[0]):
+        for j in range(dZ.shape[1]):
+            db[j] += dZ[i, j]
+
+
+def _add_bias_activate(name, Z, b, A):
+    """Z += b on every row, then A = f(Z) for the activation ``name``; Z, A (m, n), b (n,).
+
+    Implements Eq. `eq:dense-keras` (Keras chapter), after the product A_prev W.
+    """
+    if name == "relu":
+        _add_bias_relu(Z, b, A)
+    elif name == "softmax":
+        _add_bias_softmax(Z, b, A)
+    else:
+        np.add(Z, b, out=Z)
+        A[...] = ACTIVATIONS[name][0](Z)
+
+
+def _activation_backward(name, Z, A, dZ):
+    """dL/dZ from dL/dA through the activation ``name``, in place in ``dZ``; all (m, n).
 
     Implements Eq. `eq:dense-backward` (From scratch to Keras chapter), its last factor:
     elementwise dA * f'(Z), or for softmax the Jacobian product A * (dA - sum_k dA_k A_k).
+    ``dZ`` holds dL/dA on entry.
     """
-    if name == "softmax":
-        weighted = np.sum(dA * A, axis=1, keepdims=True)
-        np.subtract(dA, weighted, out=out)
-        return np.multiply(out, A, out=out)
-    return np.multiply(dA, ACTIVATIONS[name][1](Z), out=out)
+    if name == "relu":
+        _relu_backward(dZ, A)
+    elif name == "softmax":
+        weighted = np.sum(dZ * A, axis=1, keepdims=True)
+        np.subtract(dZ, weighted, out=dZ)
+        np.multiply(dZ, A, out=dZ)
+    else:
+        np.multiply(dZ, ACTIVATIONS[name][1](Z), out=dZ)
 
 
 class History:
@@ -185,25 +286,21 @@ class Network:
             raise ValueError(f"{names[1]} must be finite; got NaN or inf entries.")
         return X, Y
 
-    def _forward(self, X, Zs):
-        """Forward pass, writing each layer's Z into the matching buffer of ``Zs``.
+    def _forward(self, X, Zs, As):
+        """Forward pass, writing each layer's Z and A into the matching buffers of ``Zs``, ``As``.
 
         Implements Eq. `eq:dense-keras` (Keras chapter) layer by layer: Z = A_prev W + b,
         A = f(Z).
 
         Args:
             X: inputs (m, n_in).
-            Zs: one array (m, n_l) per layer, overwritten with Z^[l].
-        Returns:
-            [A^[1] (m, n_1), ..., A^[L] (m, n_out)].
+            Zs, As: one array (m, n_l) each per layer, overwritten with Z^[l] and A^[l].
         """
-        As, A = [], X
-        for (W, b), name, Z in zip(self.params, self.activations, Zs):
+        A = X
+        for (W, b), name, Z, A_next in zip(self.params, self.activations, Zs, As):
             np.matmul(A, W, out=Z)
-            np.add(Z, b, out=Z)
-            A = ACTIVATIONS[name][0](Z)
-            As.append(A)
-        return As
+            _add_bias_activate(name, Z, b, A_next)
+            A = A_next
 
     def _backward(self, X, Y, Zs, As, dZs, loss):
         """Gradients of the mean loss over the batch, written into ``self.grads``.
@@ -220,18 +317,22 @@ class Network:
         if loss in _CROSS_ENTROPIES:
             _CROSS_ENTROPIES[loss][2](Y, As[-1], out=dZs[-1])
         else:
-            dA = mean_squared_error_prime(Y, As[-1])
-            _activation_backward(self.activations[-1], dA, Zs[-1], As[-1], out=dZs[-1])
+            mean_squared_error_prime(Y, As[-1], out=dZs[-1])
+            _activation_backward(self.activations[-1], Zs[-1], As[-1], dZs[-1])
         for layer in range(len(self.params) - 1, -1, -1):
             (W, _), (dW, db) = self.params[layer], self.grads[layer]
             A_prev = As[layer - 1] if layer else X
             np.matmul(A_prev.T, dZs[layer], out=dW)
-            np.sum(dZs[layer], axis=0, out=db)
+            _column_sums(dZs[layer], db)
             if layer:
                 # dZs[layer - 1] first holds dL/dA_prev, then dL/dZ_prev, computed in place.
-                dA_prev = np.matmul(dZs[layer], W.T, out=dZs[layer - 1])
-                _activation_backward(self.activations[layer - 1], dA_prev, Zs[layer - 1],
-                                     As[layer - 1], out=dZs[layer - 1])
+                np.matmul(dZs[layer], W.T, out=dZs[layer - 1])
+                _activation_backward(self.activations[layer - 1], Zs[layer - 1], As[layer - 1],
+                                     dZs[layer - 1])
+
+    def _buffers(self, m):
+        """One uninitialized array (m, n_l) per layer, in the network's dtype."""
+        return [np.empty((m, n), self.dtype) for n in self.layer_sizes[1:]]
 
     def _check_loss(self, loss):
         if loss not in LOSSES:
@@ -252,7 +353,7 @@ class Network:
         if A.shape[1] == 1:
             accuracy = np.mean((A > 0.5) == (Y > 0.5))
         else:
-            accuracy = np.mean(A.argmax(axis=1) == Y.argmax(axis=1))
+            accuracy = _count_same_argmax(Y, A) / len(A)
         return {"loss": _CROSS_ENTROPIES[loss][1](Y, Z), "accuracy": float(accuracy)}
 
     def predict(self, X, batch_size=4096):
@@ -269,8 +370,9 @@ class Network:
         out = np.empty((len(X), self.layer_sizes[-1]), self.dtype)
         for start in range(0, len(X), batch_size):
             rows = X[start:start + batch_size]
-            Zs = [np.empty((len(rows), n), self.dtype) for n in self.layer_sizes[1:]]
-            out[start:start + len(rows)] = self._forward(rows, Zs)[-1]
+            Zs, As = self._buffers(len(rows)), self._buffers(len(rows))
+            self._forward(rows, Zs, As)
+            out[start:start + len(rows)] = As[-1]
         return out
 
     def evaluate(self, X, Y, loss="categorical_crossentropy"):
@@ -287,8 +389,9 @@ class Network:
         """
         self._check_loss(loss)
         X, Y = self._check_data(X, Y)
-        Zs = [np.empty((len(X), n), self.dtype) for n in self.layer_sizes[1:]]
-        return self._metrics(Y, Zs[-1], self._forward(X, Zs)[-1], loss)
+        Zs, As = self._buffers(len(X)), self._buffers(len(X))
+        self._forward(X, Zs, As)
+        return self._metrics(Y, Zs[-1], As[-1], loss)
 
     def gradients(self, X, Y, loss="categorical_crossentropy"):
         """Gradients of the mean loss over all of X, Y: what one training step would use.
@@ -304,9 +407,9 @@ class Network:
         """
         self._check_loss(loss)
         X, Y = self._check_data(X, Y)
-        Zs = [np.empty((len(X), n), self.dtype) for n in self.layer_sizes[1:]]
-        dZs = [np.empty_like(Z) for Z in Zs]
-        self._backward(X, Y, Zs, self._forward(X, Zs), dZs, loss)
+        Zs, As, dZs = self._buffers(len(X)), self._buffers(len(X)), self._buffers(len(X))
+        self._forward(X, Zs, As)
+        self._backward(X, Y, Zs, As, dZs, loss)
         return [array.copy() for layer in self.grads for array in layer]
 
     def fit(self, X, Y, epochs, batch_size, optimizer="rmsprop", learning_rate=1e-3,
@@ -352,8 +455,7 @@ class Network:
         history = History(keys + validation_keys)
         m, size = len(X), min(batch_size, len(X))
         # The per-batch buffers, allocated once: the last (smaller) batch uses their first rows.
-        Zs = [np.empty((size, n), self.dtype) for n in self.layer_sizes[1:]]
-        dZs = [np.empty((size, n), self.dtype) for n in self.layer_sizes[1:]]
+        Zs, As, dZs = self._buffers(size), self._buffers(size), self._buffers(size)
         X_batch = np.empty((size, X.shape[1]), self.dtype)
         Y_batch = np.empty((size, Y.shape[1]), self.dtype)
         rng = np.random.default_rng(seed)
@@ -368,11 +470,11 @@ class Network:
                     yb = np.take(Y, order[start:start + rows], axis=0, out=Y_batch[:rows])
                 else:
                     xb, yb = X[start:start + rows], Y[start:start + rows]
-                Zb, dZb = [Z[:rows] for Z in Zs], [dZ[:rows] for dZ in dZs]
-                As = self._forward(xb, Zb)
-                for key, value in self._metrics(yb, Zb[-1], As[-1], loss).items():
+                Zb, Ab, dZb = ([B[:rows] for B in buffers] for buffers in (Zs, As, dZs))
+                self._forward(xb, Zb, Ab)
+                for key, value in self._metrics(yb, Zb[-1], Ab[-1], loss).items():
                     totals[key] += rows * value
-                self._backward(xb, yb, Zb, As, dZb, loss)
+                self._backward(xb, yb, Zb, Ab, dZb, loss)
                 optimizer.step(self._w, self._g)
             for key, total in totals.items():
                 history.history[key].append(total / m)
