@@ -10,7 +10,9 @@ import pytest
 
 from dlcourse import optimizers, scratch
 from dlcourse.gradcheck import numerical_gradient, relative_error
-from dlcourse.network import Network
+from dlcourse.activations import relu, relu_prime, softmax
+from dlcourse.network import (Network, _add_bias_relu, _add_bias_softmax, _column_sums,
+                              _count_same_argmax, _relu_backward)
 
 
 def problem(sizes, loss, m=12, seed=0, dtype=np.float64):
@@ -223,6 +225,49 @@ def test_training_allocates_no_parameter_sized_array_per_batch(name, state_vecto
     finally:
         tracemalloc.stop()
     assert peak < (state_vectors + 0.5) * param_bytes
+
+
+# --- the compiled per-batch kernels equal the NumPy expressions they replace ----------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_relu_and_its_backward_equal_numpy_including_exact_zeros(dtype):
+    rng = np.random.default_rng(0)
+    Z0 = rng.normal(size=(7, 5)).astype(dtype)
+    b = rng.normal(size=5).astype(dtype)
+    Z0[:, 2] = -b[2]  # Z = 0 exactly after the bias: relu' must be 0 there, as in TensorFlow
+    Z, A = Z0.copy(), np.empty_like(Z0)
+    _add_bias_relu(Z, b, A)
+    np.testing.assert_array_equal(Z, Z0 + b)
+    np.testing.assert_array_equal(A, relu(Z0 + b))
+    dA = rng.normal(size=Z.shape).astype(dtype)
+    dZ = dA.copy()
+    _relu_backward(dZ, A)
+    np.testing.assert_array_equal(dZ, dA * relu_prime(Z0 + b))
+    assert not dZ[:, 2].any()
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-6), (np.float64, 1e-14)])
+def test_bias_softmax_equals_numpys_softmax_even_for_huge_logits(dtype, rtol):
+    rng = np.random.default_rng(1)
+    Z0 = rng.normal(scale=30, size=(6, 4)).astype(dtype)
+    Z0[0] = [1000, 999, -1000, 0]  # exp(1000) overflows: the row maximum must come off first
+    b = rng.normal(size=4).astype(dtype)
+    Z, A = Z0.copy(), np.empty_like(Z0)
+    _add_bias_softmax(Z, b, A)
+    np.testing.assert_array_equal(Z, Z0 + b)
+    np.testing.assert_allclose(A, softmax(Z0 + b, axis=-1), rtol=rtol, atol=1e-30)
+
+
+def test_column_sums_and_argmax_count_equal_numpy():
+    rng = np.random.default_rng(2)
+    dZ = rng.normal(size=(9, 4)).astype(np.float32)
+    db = np.full(4, np.nan, np.float32)  # whatever db held before is overwritten
+    _column_sums(dZ, db)
+    np.testing.assert_array_equal(db, dZ.sum(axis=0))
+    Y = np.eye(4)[rng.integers(0, 4, 9)]
+    A = rng.random((9, 4))
+    A[0] = [0.5, 0.5, 0, 0]  # a tie: the first index wins, as in NumPy's argmax
+    assert _count_same_argmax(Y, A) == np.sum(A.argmax(axis=1) == Y.argmax(axis=1))
 
 
 # --- errors ------------------------------------------------------------------------------
