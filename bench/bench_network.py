@@ -25,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 import numpy as np
 
 from dlcourse.data import load_mnist, preprocess
+from dlcourse import optimizers
 from dlcourse.network import Network
 
 LAYER_SIZES = [784, 512, 10]
@@ -79,6 +80,40 @@ def gemm_floor_epoch(X, weights):
         np.matmul(x.T, dZ1, out=dW1)
 
 
+def overhead_pieces(network, X, Y):
+    """Seconds for one epoch of the two largest pieces of Network's work beyond the floor.
+
+    The RMSprop steps alone (on the network's parameter and gradient vectors) and the
+    gathers of each shuffled batch's rows alone (X (m, 784) and Y (m, 10), as ``fit``
+    gathers them), each the median of REPEATS epochs.
+    """
+    optimizer = optimizers.RMSprop(LEARNING_RATE)
+    optimizer.build(network._w)
+    X_batch = np.empty((BATCH_SIZE, X.shape[1]), X.dtype)
+    Y_batch = np.empty((BATCH_SIZE, Y.shape[1]), Y.dtype)
+    order = np.random.default_rng(0).permutation(len(X))
+    starts = range(0, len(X) - BATCH_SIZE + 1, BATCH_SIZE)
+
+    def steps():
+        for _ in starts:
+            optimizer.step(network._w, network._g)
+
+    def gathers():
+        for start in starts:
+            np.take(X, order[start:start + BATCH_SIZE], axis=0, out=X_batch)
+            np.take(Y, order[start:start + BATCH_SIZE], axis=0, out=Y_batch)
+
+    seconds = {}
+    for name, run in (("optimizer steps", steps), ("row gathers", gathers)):
+        times = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        seconds[name] = statistics.median(times)
+    return seconds
+
+
 def main():
     X, Y, note = training_data()
     print(f"data: {note}")
@@ -113,6 +148,9 @@ def main():
           f"median of {REPEATS} (all runs, s):")
     for name, times in seconds.items():
         print(f"  {name:<11} {median[name]:6.3f} s   " + " ".join(f"{t:.3f}" for t in times))
+    pieces = overhead_pieces(network, X, Y)
+    print(f"Network beyond the floor: {median['Network'] - median['GEMM floor']:.3f} s, of which, "
+          "measured alone: " + ", ".join(f"{name} {t:.3f} s" for name, t in pieces.items()))
     print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     vs_keras = median["Network"] / median["Keras"]
     vs_gemm = median["Network"] / median["GEMM floor"]
