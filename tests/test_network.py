@@ -235,10 +235,13 @@ def test_bias_relu_and_its_backward_equal_numpy_including_exact_zeros(dtype):
     Z0 = rng.normal(size=(7, 5)).astype(dtype)
     b = rng.normal(size=5).astype(dtype)
     Z0[:, 2] = -b[2]  # Z = 0 exactly after the bias: relu' must be 0 there, as in TensorFlow
+    Z0[3, 4] = np.nan  # and a NaN must survive the forward pass, not turn into a silent 0
     Z, A = Z0.copy(), np.empty_like(Z0)
     _add_bias_relu(Z, b, A)
     np.testing.assert_array_equal(Z, Z0 + b)
     np.testing.assert_array_equal(A, relu(Z0 + b))
+    Z0[3, 4] = 1.0  # a number again there, for the backward check below
+    A[3, 4] = relu(Z0[3, 4] + b[4])
     dA = rng.normal(size=Z.shape).astype(dtype)
     dZ = dA.copy()
     _relu_backward(dZ, A)
