@@ -92,6 +92,24 @@ class CoursePlugin(BasePlugin):
         self.files = files
         return files
 
+    def on_serve(self, server, config, builder):
+        """Poll for edits every 0.1 s instead of MkDocs's fixed 0.5 s.
+
+        An edit waits for the next poll before the rebuild starts; at 0.5 s that wait alone was a
+        quarter of the 2-second edit-to-preview budget. MkDocs has no option for it.
+        """
+        from watchdog.observers.polling import PollingObserver
+
+        watched = dict(server._watched_paths)  # path -> how many times it is watched
+        for path, times in watched.items():
+            for _ in range(times):
+                server.unwatch(path)
+        server.observer = PollingObserver(timeout=0.1)
+        for path, times in watched.items():
+            for _ in range(times):
+                server.watch(path)
+        return server
+
     def on_nav(self, nav, config, files):
         """Reading order: home, the chapters, then the reference pages (errata, notation).
 
