@@ -275,3 +275,15 @@ def test_a_failing_notebook_cell_fails_the_build_naming_the_notebook(site_dir):
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "08-lab.py" in log and "cell seven is broken" in log
+
+
+@pytest.mark.parametrize(
+    "site_url, local",
+    [("http://127.0.0.1:8000/", True), ("http://localhost:4000/x/", True), ("https://example.org/c/", False)],
+)
+def test_only_published_builds_carry_a_canonical_address(site_url, local):
+    from types import SimpleNamespace
+
+    from coursebuild.plugin import is_local_build
+
+    assert is_local_build(SimpleNamespace(site_url=site_url)) is local

@@ -19,6 +19,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import mathjax
 from mkdocs.exceptions import PluginError
@@ -44,6 +45,12 @@ NOTEBOOK_CDN_SCRIPT = re.compile(
     r'|<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{.*?mermaid.*?</script>',
     re.I | re.S,
 )
+
+
+def is_local_build(config) -> bool:
+    """A build for loopback (the default for `make site`/`make serve` and the tests), not for
+    publishing: it has no public address, so its pages carry no canonical link."""
+    return urlparse(config.site_url or "").hostname in {"127.0.0.1", "localhost"}
 
 
 def library_hash() -> str:
@@ -127,6 +134,11 @@ class CoursePlugin(BasePlugin):
             before.next_page, after.previous_page = after, before
         nav.pages[0].previous_page = nav.pages[-1].next_page = None
         return nav
+
+    def on_page_context(self, context, page, config, nav):
+        if is_local_build(config):
+            page.canonical_url = None
+        return context
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         src = page.file.src_uri

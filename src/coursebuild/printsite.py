@@ -19,6 +19,8 @@ from pathlib import Path
 
 from mkdocs_print_site_plugin.urls import get_page_key
 
+from coursebuild.plugin import is_local_build
+
 ID = re.compile(r"""\sid=["']([^"']+)["']""")
 PAGE_SECTION = re.compile(r'<section class="print-page" id="([^"]+)"')
 UNMARKED_SECTION = re.compile(PAGE_SECTION.pattern + "(?! data-page-url)")
@@ -72,4 +74,7 @@ def on_post_build(config, **kwargs) -> None:
     if plugin is None or not plugin.config.get("enabled"):
         return
     path = Path(plugin.print_page.file.abs_dest_path)
-    path.write_text(fix_print_page(path.read_text(encoding="utf-8"), _page_urls), encoding="utf-8")
+    html = fix_print_page(path.read_text(encoding="utf-8"), _page_urls)
+    if is_local_build(config):  # print-site renders this page itself, past the plugin's hook
+        html = re.sub(r'\s*<link rel="canonical"[^>]*>', "", html)
+    path.write_text(html, encoding="utf-8")
