@@ -10,9 +10,11 @@ import pytest
 
 from dlcourse import optimizers, scratch
 from dlcourse.gradcheck import numerical_gradient, relative_error
+from dlcourse.losses import categorical_crossentropy_from_logits, softmax_crossentropy_delta
 from dlcourse.activations import relu, relu_prime, softmax
 from dlcourse.network import (Network, _add_bias_relu, _add_bias_softmax, _column_sums,
-                              _count_same_argmax, _relu_backward)
+                              _count_same_argmax, _nonfinite_sum, _relu_backward,
+                              _relu_backward_column_sums, _softmax_crossentropy_step, _take_rows)
 
 
 def problem(sizes, loss, m=12, seed=0, dtype=np.float64):
@@ -211,8 +213,9 @@ def test_an_optimizer_instance_carries_its_state_across_fit_calls():
 @pytest.mark.parametrize("name, state_vectors", [("sgd", 0), ("rmsprop", 1), ("adam", 2)])
 def test_training_allocates_no_parameter_sized_array_per_batch(name, state_vectors):
     # Parameters dwarf a batch's activations here: 256*256 weights against 16*256 activations.
-    # The optimizer's state is allocated once per fit; a per-batch temporary of the parameters'
-    # size (say g * g) would push the peak a whole parameter vector higher.
+    # Per fit call: the optimizer's state, and a copy of the parameters and of that state (to
+    # undo the steps if the first epoch meets a NaN in X). A per-batch temporary of the
+    # parameters' size (say g * g) would push the peak a whole parameter vector higher.
     X, Y = separable_digits(m=512)
     X = np.tile(X, (1, 32))
     net = Network([256, 256, 3], ["relu", "softmax"], seed=0)
@@ -224,7 +227,25 @@ def test_training_allocates_no_parameter_sized_array_per_batch(name, state_vecto
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < (state_vectors + 0.5) * param_bytes
+    assert peak < (2 * state_vectors + 1 + 0.5) * param_bytes
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_nan_in_x_met_during_the_first_epoch_undoes_its_steps(shuffle):
+    X, Y = separable_digits(m=64)
+    X[50, 3] = np.nan  # in the fourth batch of 16 without shuffling: three steps come first
+    net = Network([8, 5, 3], ["relu", "softmax"], seed=0)
+    adam = optimizers.Adam(0.01)
+    net.fit(X[:48], Y[:48], epochs=1, batch_size=16, optimizer=adam)  # some state to keep
+    weights, iterations, state = net.get_weights(), adam.iterations, adam.state_copy()
+    with pytest.raises(ValueError, match=r"X must be finite; got NaN or inf entries "
+                                         r"\(first in row 50\)"):
+        net.fit(X, Y, epochs=2, batch_size=16, optimizer=adam, shuffle=shuffle, seed=1)
+    for now, then in zip(net.get_weights(), weights):
+        np.testing.assert_array_equal(now, then)
+    assert adam.iterations == iterations
+    for key in state:
+        np.testing.assert_array_equal(getattr(adam, key), state[key])
 
 
 # --- the compiled per-batch kernels equal the NumPy expressions they replace ----------------
@@ -236,17 +257,55 @@ def test_bias_relu_and_its_backward_equal_numpy_including_exact_zeros(dtype):
     b = rng.normal(size=5).astype(dtype)
     Z0[:, 2] = -b[2]  # Z = 0 exactly after the bias: relu' must be 0 there, as in TensorFlow
     Z0[3, 4] = np.nan  # and a NaN must survive the forward pass, not turn into a silent 0
-    Z, A = Z0.copy(), np.empty_like(Z0)
-    _add_bias_relu(Z, b, A)
-    np.testing.assert_array_equal(Z, Z0 + b)
+    A = Z0.copy()
+    _add_bias_relu(A, b)  # in place: a relu layer's A is its Z buffer
     np.testing.assert_array_equal(A, relu(Z0 + b))
+    assert np.isnan(A[3, 4])
     Z0[3, 4] = 1.0  # a number again there, for the backward check below
     A[3, 4] = relu(Z0[3, 4] + b[4])
-    dA = rng.normal(size=Z.shape).astype(dtype)
+    dA = rng.normal(size=A.shape).astype(dtype)
     dZ = dA.copy()
     _relu_backward(dZ, A)
     np.testing.assert_array_equal(dZ, dA * relu_prime(Z0 + b))
     assert not dZ[:, 2].any()
+    dZ, db = dA.copy(), np.full(5, np.nan, dtype)  # whatever db held before is overwritten
+    _relu_backward_column_sums(dZ, A, db)
+    np.testing.assert_array_equal(dZ, dA * relu_prime(Z0 + b))
+    np.testing.assert_array_equal(db, dZ.sum(axis=0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_softmax_crossentropy_step_equals_the_separate_functions(dtype):
+    rng = np.random.default_rng(3)
+    Z0 = rng.normal(scale=5, size=(9, 4)).astype(dtype)
+    b = rng.normal(size=4).astype(dtype)
+    Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 9)]
+    Z, A, dZ, db = Z0.copy(), np.empty_like(Z0), np.empty_like(Z0), np.empty(4, dtype)
+    loss_sum, right = _softmax_crossentropy_step(Z, b, Y, A, dZ, db)
+    A_ref = softmax(Z0 + b, axis=-1)
+    np.testing.assert_allclose(A, A_ref, rtol=1e-6)
+    assert loss_sum == pytest.approx(9 * categorical_crossentropy_from_logits(Y, Z0 + b), rel=1e-12)
+    assert right == _count_same_argmax(Y, A)
+    np.testing.assert_array_equal(dZ, softmax_crossentropy_delta(Y, A))
+    np.testing.assert_array_equal(db, dZ.sum(axis=0))
+
+
+def test_row_gather_equals_numpys_take():
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(size=(50, 7)).astype(np.float32), rng.normal(size=(50, 3)).astype(np.float32)
+    rows = rng.permutation(50)[:11]
+    xb, yb = np.empty((11, 7), np.float32), np.empty((11, 3), np.float32)
+    _take_rows(X, Y, rows, xb, yb)
+    np.testing.assert_array_equal(xb, X[rows])
+    np.testing.assert_array_equal(yb, Y[rows])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nonfinite_probe_finds_one_bad_entry_among_huge_finite_ones(bad):
+    X = np.full((300, 17), np.finfo(np.float32).max, np.float32)
+    assert _nonfinite_sum(X) == 0  # max - max is 0: no overflow from finite entries
+    X[123, 5] = bad
+    assert np.isnan(_nonfinite_sum(X))
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-6), (np.float64, 1e-14)])

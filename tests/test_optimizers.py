@@ -106,3 +106,31 @@ def test_step_before_build_and_mismatched_vectors_are_refused():
         optimizer.step(w, np.zeros(4))
     with pytest.raises(ValueError, match=r"w must be a 1-D float array \(n_params,\); got float32 array of shape \(2, 2\)"):
         optimizer.build(np.zeros((2, 2), np.float32))
+
+
+@pytest.mark.parametrize("name", ["rmsprop", "adam"])
+def test_running_means_that_decay_below_the_smallest_normal_float_become_zero(name):
+    # A gradient that is 0 from some step on lets v (and Adam's m) decay geometrically; below
+    # float32's smallest normal number they are set to 0, as under TensorFlow's
+    # flush-to-zero, instead of crawling through subnormals, which the CPU computes slowly.
+    tiny = np.finfo(np.float32).tiny
+    gradients = np.zeros((1200, 3))
+    gradients[0] = [1e-3, -1e-3, 0.0]
+    w, optimizer = run(name, np.ones(3), gradients[:1], 0.001, np.float32)
+    before = w.copy()
+    for g in gradients[1:]:
+        optimizer.step(w, g.astype(np.float32))
+        assert not np.any((optimizer.v > 0) & (optimizer.v < tiny))
+        if name == "adam":
+            assert not np.any((optimizer.m != 0) & (np.abs(optimizer.m) < tiny))
+    if name == "rmsprop":  # 0.9**k * 1e-7 falls below 1.2e-38 after about 650 steps
+        np.testing.assert_array_equal(optimizer.v, 0)
+        np.testing.assert_array_equal(w, before)  # and a zero gradient moves nothing
+    else:  # Adam's m decays as 0.9**k too; v, at 0.999**k, is still normal after 1,200
+        np.testing.assert_array_equal(optimizer.m, 0)
+    assert np.isfinite(w).all()
+
+
+def test_a_nan_gradient_is_not_flushed_away():
+    w, optimizer = run("rmsprop", np.ones(2), np.array([[np.nan, 1.0]]), 0.001, np.float32)
+    assert np.isnan(optimizer.v[0]) and np.isnan(w[0])

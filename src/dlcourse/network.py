@@ -18,7 +18,8 @@ import numpy as np
 
 from dlcourse import optimizers
 from dlcourse.activations import linear, linear_prime, sigmoid, sigmoid_prime, tanh, tanh_prime
-from dlcourse.losses import (binary_crossentropy_from_logits, categorical_crossentropy_from_logits,
+from dlcourse.losses import (_crossentropy_of_logits_sum, binary_crossentropy_from_logits,
+                             categorical_crossentropy_from_logits,
                              mean_squared_error, mean_squared_error_prime,
                              sigmoid_crossentropy_delta, softmax_crossentropy_delta)
 
@@ -57,19 +58,21 @@ def _int_at_least(name, value, low):
 # expressions took three to five passes and allocated temporaries (about 0.11 s of an
 # epoch on 60,000 MNIST rows, down to about 0.05 s; bench/bench_network.py).
 @numba.njit(cache=True)
-def _add_bias_relu(Z, b, A):
-    """Z += b on every row, then A = max(Z, 0); Z, A (m, n), b (n,), in place.
+def _add_bias_relu(Z, b):
+    """Z = relu(Z + b) on every row, in place: a relu layer's A is its Z buffer; Z (m, n), b (n,).
 
     Implements Eq. `eq:dense-keras` (Keras chapter) for a relu layer: Z = A_prev W + b,
-    A = relu(Z) (Eq. `eq:relu`, Building blocks chapter). A NaN stays NaN, as in
-    ``np.maximum``, so a diverging training run shows in its loss.
+    A = relu(Z) (Eq. `eq:relu`, Building blocks chapter). Nothing downstream needs Z itself
+    (relu' comes from A, see ``_relu_backward``), so one buffer serves both, which halves
+    the memory this pass touches. A NaN stays NaN, as in ``np.maximum``, so a diverging
+    training run shows in its loss.
     """
     zero = Z.dtype.type(0)
     for i in range(Z.shape[0]):
-        for j in range(Z.shape[1]):
-            z = Z[i, j] + b[j]
-            Z[i, j] = z
-            A[i, j] = zero if z <= zero else z
+        row = Z[i]
+        for j in range(row.size):
+            z = row[j] + b[j]
+            row[j] = zero if z <= zero else z
 
 
 @numba.njit(cache=True)
@@ -99,13 +102,13 @@ def _relu_backward(dZ, A):
 
     Implements the last factor of Eq. `eq:dense-backward` (From scratch to Keras chapter)
     for relu. A > 0 exactly where Z > 0, so the mask comes from A; at Z = 0 the derivative
-    is taken as 0, as TensorFlow's ReluGrad takes it.
+    is taken as 0, as TensorFlow's ReluGrad takes it. (A select rather than a branch, so
+    that LLVM vectorizes the loop.)
     """
     zero = dZ.dtype.type(0)
     for i in range(dZ.shape[0]):
         for j in range(dZ.shape[1]):
-            if not A[i, j] > zero:
-                dZ[i, j] = zero
+            dZ[i, j] = dZ[i, j] if A[i, j] > zero else zero
 
 
 @numba.njit(cache=True)
@@ -135,13 +138,92 @@ def _column_sums(dZ, db):
             db[j] += dZ[i, j]
 
 
+@numba.njit(cache=True)
+def _relu_backward_column_sums(dZ, A, db):
+    """``_relu_backward`` then ``_column_sums`` in one pass: dZ *= relu'(Z), db = sum of rows.
+
+    dZ, A (m, n), db (n,). The same numbers as the two kernels one after the other.
+    """
+    zero = dZ.dtype.type(0)
+    db[:] = zero
+    for i in range(dZ.shape[0]):
+        for j in range(dZ.shape[1]):
+            d = dZ[i, j] if A[i, j] > zero else zero
+            dZ[i, j] = d
+            db[j] += d
+
+
+@numba.njit(cache=True)
+def _softmax_crossentropy_step(Z, b, Y, A, dZ, db):
+    """The softmax output layer of a training step, from Z = A_prev W to dL/dZ, in one call.
+
+    Z += b, A = softmax(Z) (``_add_bias_softmax``); the batch's summed cross-entropy of the
+    logits (``losses._crossentropy_of_logits_sum``) and count of right answers
+    (``_count_same_argmax``); dZ = (A - Y) / m, Eq. `eq:output-delta` (From scratch to Keras
+    chapter), as ``losses.softmax_crossentropy_delta`` computes it; db = the column sums of dZ.
+    TensorFlow fuses the same pair (``SoftmaxCrossEntropyWithLogits``).
+
+    Args:
+        Z, A, dZ: (m, n_out); Z holds A_prev W on entry. b, db: (n_out,). Y: (m, n_out) labels.
+    Returns:
+        (sum over the rows of the loss, a float; the number of rows classified right, an int).
+    """
+    _add_bias_softmax(Z, b, A)
+    loss_sum = _crossentropy_of_logits_sum(Y, Z)
+    right = _count_same_argmax(Y, A)
+    scale = Z.dtype.type(1 / Z.shape[0])
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            dZ[i, j] = (A[i, j] - Y[i, j]) * scale
+    _column_sums(dZ, db)
+    return loss_sum, right
+
+
+@numba.njit(cache=True, fastmath={"reassoc"})
+def _take_rows(X, Y, rows, X_out, Y_out):
+    """X_out[r] = X[rows[r]] and Y_out[r] = Y[rows[r]] for every r: one shuffled batch.
+
+    X (m, n_in), Y (m, n_out), rows (k,) ints, X_out (k, n_in), Y_out (k, n_out). What two
+    ``np.take(..., axis=0, out=...)`` calls do, in one call and about a quarter faster.
+    Returns ``_nonfinite_sum`` of the rows copied from X (0 if all finite, else NaN), which
+    costs nothing extra while they pass through the registers.
+    """
+    total = X.dtype.type(0)
+    for r in range(rows.size):
+        source, target = X[rows[r]], X_out[r]
+        for j in range(source.size):
+            target[j] = source[j]
+            total += source[j] - source[j]
+        source, target = Y[rows[r]], Y_out[r]
+        for j in range(source.size):
+            target[j] = source[j]
+    return total
+
+
+# reassoc lets LLVM vectorize the sum; it cannot turn x - x into 0, which needs "nnan".
+@numba.njit(cache=True, fastmath={"reassoc"})
+def _nonfinite_sum(X):
+    """The sum of x - x over every entry of X (m, n): 0 if all are finite, else NaN.
+
+    One pass over X without a temporary, where ``np.isfinite(X).all()`` writes a bool array
+    the size of X and min() plus max() read X twice.
+    """
+    total = X.dtype.type(0)
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            total += X[i, j] - X[i, j]
+    return total
+
+
 def _add_bias_activate(name, Z, b, A):
     """Z += b on every row, then A = f(Z) for the activation ``name``; Z, A (m, n), b (n,).
 
     Implements Eq. `eq:dense-keras` (Keras chapter), after the product A_prev W.
     """
     if name == "relu":
-        _add_bias_relu(Z, b, A)
+        _add_bias_relu(Z, b)
+        if A is not Z:  # buffers from _layer_buffers share; others get a copy
+            A[...] = Z
     elif name == "softmax":
         _add_bias_softmax(Z, b, A)
     else:
@@ -164,6 +246,23 @@ def _activation_backward(name, Z, A, dZ):
         np.multiply(dZ, A, out=dZ)
     else:
         np.multiply(dZ, _ELEMENTWISE[name][1](Z), out=dZ)
+
+
+def _not_finite(name, X, rows=None):
+    """The ValueError for NaN or inf in X (m, n), naming the first bad row of X[rows]."""
+    bad = ~np.isfinite(X if rows is None else X[rows]).all(axis=1)
+    row = int(np.argmax(bad)) if rows is None else int(rows[np.argmax(bad)])
+    return ValueError(f"{name} must be finite; got NaN or inf entries (first in row {row}).")
+
+
+def _first_rows(Zs, As, dZs, rows):
+    """The per-layer buffers cut to their first ``rows`` rows, for a last, smaller batch.
+
+    A buffer shared by Z and A (a relu layer, ``Network._layer_buffers``) stays shared.
+    """
+    Z_rows = [Z[:rows] for Z in Zs]
+    A_rows = [Z_row if A is Z else A[:rows] for Z, Z_row, A in zip(Zs, Z_rows, As)]
+    return Z_rows, A_rows, [dZ[:rows] for dZ in dZs]
 
 
 class History:
@@ -262,17 +361,20 @@ class Network:
         for target, source in zip(targets, weights):
             target[...] = source
 
-    def _check_data(self, X, Y=None, names=("X", "Y")):
-        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype."""
+    def _check_data(self, X, Y=None, names=("X", "Y"), finite_X=True):
+        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype.
+
+        ``finite_X=False`` leaves X's finiteness to the caller (``fit`` checks each batch as
+        it reads it, which spares a pass over a large X).
+        """
         n_in, n_out = self.layer_sizes[0], self.layer_sizes[-1]
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != n_in:
             hint = (" Did you pass samples as columns? Use X.T."
                     if X.ndim == 2 and X.shape[0] == n_in else "")
             raise ValueError(f"{names[0]} must be (m, n_in) = (m, {n_in}); got {X.shape}.{hint}")
-        # min and max propagate NaN and show inf, without a bool array the size of X.
-        if X.size and not (np.isfinite(X.min()) and np.isfinite(X.max())):
-            raise ValueError(f"{names[0]} must be finite; got NaN or inf entries.")
+        if finite_X and X.size and _nonfinite_sum(X) != 0:
+            raise _not_finite(names[0], X)
         if Y is None:
             return X
         Y = np.asarray(Y, dtype=self.dtype)
@@ -280,11 +382,11 @@ class Network:
             hint = " Reshape labels with y.reshape(-1, 1)." if Y.shape == (len(X),) else ""
             raise ValueError(f"{names[1]} must be (m, n_out) = ({len(X)}, {n_out}) to match "
                              f"{names[0]}; got {Y.shape}.{hint}")
-        if Y.size and not (np.isfinite(Y.min()) and np.isfinite(Y.max())):
-            raise ValueError(f"{names[1]} must be finite; got NaN or inf entries.")
+        if Y.size and _nonfinite_sum(Y) != 0:
+            raise _not_finite(names[1], Y)
         return X, Y
 
-    def _forward(self, X, Zs, As):
+    def _forward(self, X, Zs, As, activate_output=True):
         """Forward pass, writing each layer's Z and A into the matching buffers of ``Zs``, ``As``.
 
         Implements Eq. `eq:dense-keras` (Keras chapter) layer by layer: Z = A_prev W + b,
@@ -293,12 +395,58 @@ class Network:
         Args:
             X: inputs (m, n_in).
             Zs, As: one array (m, n_l) each per layer, overwritten with Z^[l] and A^[l].
+            activate_output: if False, stop at the output layer's product A_prev W, leaving
+                its bias, activation and ``As[-1]`` to a fused kernel of the training step.
         """
         A = X
-        for (W, b), name, Z, A_next in zip(self.params, self.activations, Zs, As):
+        last = len(self.params) - 1
+        for layer, ((W, b), name, Z, A_next) in enumerate(zip(self.params, self.activations, Zs, As)):
             np.matmul(A, W, out=Z)
-            _add_bias_activate(name, Z, b, A_next)
+            if layer < last or activate_output:
+                _add_bias_activate(name, Z, b, A_next)
             A = A_next
+
+    def _output_delta(self, Y, Zs, As, dZs, loss):
+        """dL/dZ of the output layer into ``dZs[-1]``, and its bias gradient.
+
+        Implements Eq. `eq:output-delta` (From scratch to Keras chapter) for the two
+        cross-entropies (whose output activation cancels), and dL/dA * f'(Z) for MSE.
+
+        Args:
+            Y: targets (m, n_out); Zs, As: per layer (m, n_l), from ``_forward``;
+            dZs: per layer (m, n_l) buffers; loss: a name from ``LOSSES``.
+        """
+        if loss in _CROSS_ENTROPIES:
+            _CROSS_ENTROPIES[loss][2](Y, As[-1], out=dZs[-1])
+        else:
+            mean_squared_error_prime(Y, As[-1], out=dZs[-1])
+            _activation_backward(self.activations[-1], Zs[-1], As[-1], dZs[-1])
+        _column_sums(dZs[-1], self.grads[-1][1])
+
+    def _backward_layers(self, X, Zs, As, dZs):
+        """From the output layer's dL/dZ down: every dW, and dZ and db of the hidden layers.
+
+        Implements Eq. `eq:dense-backward` (From scratch to Keras chapter): dW = A_prev^T dZ,
+        dZ_prev = (dZ W^T) * f'(Z_prev), db_prev = sum over rows of dZ_prev.
+
+        Args:
+            X: inputs (m, n_in); Zs, As: per layer (m, n_l), from ``_forward``.
+            dZs: per layer (m, n_l); ``dZs[-1]`` holds the output layer's dL/dZ (and its db
+                is computed), the others are overwritten.
+        """
+        for layer in range(len(self.params) - 1, -1, -1):
+            W, dW = self.params[layer][0], self.grads[layer][0]
+            A_prev = As[layer - 1] if layer else X
+            np.matmul(A_prev.T, dZs[layer], out=dW)
+            if layer:
+                # dZs[layer - 1] first holds dL/dA_prev, then dL/dZ_prev, computed in place.
+                np.matmul(dZs[layer], W.T, out=dZs[layer - 1])
+                name, db = self.activations[layer - 1], self.grads[layer - 1][1]
+                if name == "relu":
+                    _relu_backward_column_sums(dZs[layer - 1], As[layer - 1], db)
+                else:
+                    _activation_backward(name, Zs[layer - 1], As[layer - 1], dZs[layer - 1])
+                    _column_sums(dZs[layer - 1], db)
 
     def _backward(self, X, Y, Zs, As, dZs, loss):
         """Gradients of the mean loss over the batch, written into ``self.grads``.
@@ -312,25 +460,47 @@ class Network:
             dZs: per layer (m, n_l) buffers, overwritten with dL/dZ^[l].
             loss: a name from ``LOSSES``.
         """
-        if loss in _CROSS_ENTROPIES:
-            _CROSS_ENTROPIES[loss][2](Y, As[-1], out=dZs[-1])
+        self._output_delta(Y, Zs, As, dZs, loss)
+        self._backward_layers(X, Zs, As, dZs)
+
+    def _train_step(self, X, Y, Zs, As, dZs, loss):
+        """Forward and backward on one batch; returns the batch's summed loss and metric.
+
+        The gradients land in ``self.grads`` (the optimizer's step is the caller's). For
+        softmax + categorical cross-entropy the output layer is one fused kernel
+        (``_softmax_crossentropy_step``), as in TensorFlow; the other losses take
+        ``_metrics`` and ``_output_delta``, equal in value.
+
+        Args:
+            X: inputs (m, n_in); Y: targets (m, n_out); Zs, As, dZs: per layer (m, n_l).
+            loss: a name from ``LOSSES``.
+        Returns:
+            {"loss": m times the batch's mean loss, "accuracy": the number right} (no
+            accuracy for MSE): sums, so that an epoch's totals divided by its rows are
+            the sample-weighted means Keras reports.
+        """
+        if loss == "categorical_crossentropy":
+            self._forward(X, Zs, As, activate_output=False)
+            loss_sum, right = _softmax_crossentropy_step(Zs[-1], self.params[-1][1], Y, As[-1],
+                                                         dZs[-1], self.grads[-1][1])
+            sums = {"loss": loss_sum, "accuracy": right}
         else:
-            mean_squared_error_prime(Y, As[-1], out=dZs[-1])
-            _activation_backward(self.activations[-1], Zs[-1], As[-1], dZs[-1])
-        for layer in range(len(self.params) - 1, -1, -1):
-            (W, _), (dW, db) = self.params[layer], self.grads[layer]
-            A_prev = As[layer - 1] if layer else X
-            np.matmul(A_prev.T, dZs[layer], out=dW)
-            _column_sums(dZs[layer], db)
-            if layer:
-                # dZs[layer - 1] first holds dL/dA_prev, then dL/dZ_prev, computed in place.
-                np.matmul(dZs[layer], W.T, out=dZs[layer - 1])
-                _activation_backward(self.activations[layer - 1], Zs[layer - 1], As[layer - 1],
-                                     dZs[layer - 1])
+            self._forward(X, Zs, As)
+            sums = {key: len(X) * value
+                    for key, value in self._metrics(Y, Zs[-1], As[-1], loss).items()}
+            self._output_delta(Y, Zs, As, dZs, loss)
+        self._backward_layers(X, Zs, As, dZs)
+        return sums
 
     def _buffers(self, m):
         """One uninitialized array (m, n_l) per layer, in the network's dtype."""
         return [np.empty((m, n), self.dtype) for n in self.layer_sizes[1:]]
+
+    def _layer_buffers(self, m):
+        """(Zs, As) for a batch of m rows: a relu layer's A is its Z (``_add_bias_relu``)."""
+        Zs = self._buffers(m)
+        As = [Z if name == "relu" else np.empty_like(Z) for Z, name in zip(Zs, self.activations)]
+        return Zs, As
 
     def _check_loss(self, loss):
         if loss not in LOSSES:
@@ -368,7 +538,7 @@ class Network:
         out = np.empty((len(X), self.layer_sizes[-1]), self.dtype)
         for start in range(0, len(X), batch_size):
             rows = X[start:start + batch_size]
-            Zs, As = self._buffers(len(rows)), self._buffers(len(rows))
+            Zs, As = self._layer_buffers(len(rows))
             self._forward(rows, Zs, As)
             out[start:start + len(rows)] = As[-1]
         return out
@@ -387,7 +557,7 @@ class Network:
         """
         self._check_loss(loss)
         X, Y = self._check_data(X, Y)
-        Zs, As = self._buffers(len(X)), self._buffers(len(X))
+        Zs, As = self._layer_buffers(len(X))
         self._forward(X, Zs, As)
         return self._metrics(Y, Zs[-1], As[-1], loss)
 
@@ -405,7 +575,7 @@ class Network:
         """
         self._check_loss(loss)
         X, Y = self._check_data(X, Y)
-        Zs, As, dZs = self._buffers(len(X)), self._buffers(len(X)), self._buffers(len(X))
+        (Zs, As), dZs = self._layer_buffers(len(X)), self._buffers(len(X))
         self._forward(X, Zs, As)
         self._backward(X, Y, Zs, As, dZs, loss)
         return [array.copy() for layer in self.grads for array in layer]
@@ -436,7 +606,7 @@ class Network:
             a ``History``.
         """
         self._check_loss(loss)
-        X, Y = self._check_data(X, Y)
+        X, Y = self._check_data(X, Y, finite_X=False)  # X: batch by batch in the first epoch
         epochs = _int_at_least("epochs", epochs, 1)
         batch_size = _int_at_least("batch_size", batch_size, 1)
         if validation_data is not None:
@@ -447,13 +617,16 @@ class Network:
         if not isinstance(optimizer, optimizers.Optimizer):
             optimizer = optimizers.get(optimizer, learning_rate)
         optimizer.build(self._w)
+        # To undo the first epoch's steps if it meets a NaN or inf in X: the parameters and
+        # the optimizer's state as they are now (two copies of the parameters' size, per call).
+        before = self._w.copy(), optimizer.iterations, optimizer.state_copy()
 
         keys = ["loss", "accuracy"] if loss in _CROSS_ENTROPIES else ["loss"]
         validation_keys = ["val_" + key for key in keys] if validation_data is not None else []
         history = History(keys + validation_keys)
         m, size = len(X), min(batch_size, len(X))
         # The per-batch buffers, allocated once: the last (smaller) batch uses their first rows.
-        Zs, As, dZs = self._buffers(size), self._buffers(size), self._buffers(size)
+        (Zs, As), dZs = self._layer_buffers(size), self._buffers(size)
         X_batch = np.empty((size, X.shape[1]), self.dtype)
         Y_batch = np.empty((size, Y.shape[1]), self.dtype)
         rng = np.random.default_rng(seed)
@@ -463,16 +636,21 @@ class Network:
             totals = dict.fromkeys(keys, 0.0)
             for start in range(0, m, batch_size):
                 rows = min(batch_size, m - start)
+                buffers = (Zs, As, dZs) if rows == size else _first_rows(Zs, As, dZs, rows)
                 if shuffle:
-                    xb = np.take(X, order[start:start + rows], axis=0, out=X_batch[:rows])
-                    yb = np.take(Y, order[start:start + rows], axis=0, out=Y_batch[:rows])
+                    xb, yb = (X_batch, Y_batch) if rows == size else (X_batch[:rows], Y_batch[:rows])
+                    finite = _take_rows(X, Y, order[start:start + rows], xb, yb) == 0
                 else:
                     xb, yb = X[start:start + rows], Y[start:start + rows]
-                Zb, Ab, dZb = ([B[:rows] for B in buffers] for buffers in (Zs, As, dZs))
-                self._forward(xb, Zb, Ab)
-                for key, value in self._metrics(yb, Zb[-1], Ab[-1], loss).items():
-                    totals[key] += rows * value
-                self._backward(xb, yb, Zb, Ab, dZb, loss)
+                    finite = epoch or _nonfinite_sum(xb) == 0
+                if not finite and epoch == 0:
+                    self._w[...] = before[0]
+                    optimizer.iterations = before[1]
+                    optimizer.restore_state(before[2])
+                    rows_read = order[start:start + rows] if shuffle else np.arange(start, start + rows)
+                    raise _not_finite("X", X, rows_read)
+                for key, value in self._train_step(xb, yb, *buffers, loss).items():
+                    totals[key] += value
                 optimizer.step(self._w, self._g)
             for key, total in totals.items():
                 history.history[key].append(total / m)

@@ -25,6 +25,13 @@ import numpy as np
 # idle pool would compete with BLAS's threads for the two cores. error_model="numpy": a
 # division by zero gives inf as in NumPy and Keras, instead of a per-element check that
 # raises (and that would stop LLVM from vectorizing the loop).
+#
+# ``tiny`` is the dtype's smallest normal number. A running mean that decays below it is set
+# to 0: where a gradient stays exactly 0 for a few hundred steps (a dead relu unit, an input
+# that is 0 in every row of a batch), v would otherwise sink into subnormal numbers, and
+# arithmetic on those takes a slow path in the CPU: the whole RMSprop step became 13 times
+# slower on this course's machine. TensorFlow runs its kernels with subnormals flushed to
+# zero, so Keras's state becomes 0 there too.
 @numba.njit(cache=True, error_model="numpy")
 def _sgd_step(w, g, lr):
     for i in range(w.size):
@@ -32,18 +39,25 @@ def _sgd_step(w, g, lr):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _rmsprop_step(w, g, v, lr, rho, one_minus_rho, epsilon):
+def _rmsprop_step(w, g, v, lr, rho, one_minus_rho, epsilon, tiny):
+    zero = v.dtype.type(0)
     for i in range(w.size):
-        v[i] = rho * v[i] + one_minus_rho * (g[i] * g[i])
-        w[i] -= (lr * g[i]) / np.sqrt(v[i] + epsilon)
+        v_i = rho * v[i] + one_minus_rho * (g[i] * g[i])
+        v_i = zero if v_i < tiny else v_i  # v >= 0; a NaN stays NaN
+        v[i] = v_i
+        w[i] -= (lr * g[i]) / np.sqrt(v_i + epsilon)
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _adam_step(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
+def _adam_step(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon, tiny):
+    zero = v.dtype.type(0)
     for i in range(w.size):
-        m[i] += (g[i] - m[i]) * one_minus_beta_1
-        v[i] += (g[i] * g[i] - v[i]) * one_minus_beta_2
-        w[i] -= (m[i] * alpha) / (np.sqrt(v[i]) + epsilon)
+        m_i = m[i] + (g[i] - m[i]) * one_minus_beta_1
+        m_i = zero if abs(m_i) < tiny else m_i
+        v_i = v[i] + (g[i] * g[i] - v[i]) * one_minus_beta_2
+        v_i = zero if v_i < tiny else v_i
+        m[i], v[i] = m_i, v_i
+        w[i] -= (m_i * alpha) / (np.sqrt(v_i) + epsilon)
 
 
 def _positive(name, value):
@@ -82,10 +96,22 @@ class Optimizer:
             return
         self._size, self._dtype = w.size, w.dtype
         self.iterations = 0
+        self._tiny = np.finfo(w.dtype).tiny
         self._allocate(w)
 
     def _allocate(self, w):
         """Create the state vectors shaped like ``w`` (none for plain SGD)."""
+
+    def state_copy(self):
+        """Copies of the state vectors (RMSprop's v, Adam's m and v; none for SGD), a dict."""
+        return {name: getattr(self, name).copy() for name in self._state_names}
+
+    def restore_state(self, state):
+        """Put back the state vectors saved by ``state_copy`` (the step count is the caller's)."""
+        for name, array in state.items():
+            getattr(self, name)[...] = array
+
+    _state_names = ()
 
     def step(self, w, g):
         """Update ``w`` in place, given the gradient ``g``; both (n_params,), same dtype."""
@@ -99,6 +125,8 @@ class Optimizer:
         self._update(w, g, self._dtype.type)
 
     def _update(self, w, g, cast):
+        """One step; ``cast`` turns a hyperparameter into the parameters' dtype, where
+        Keras keeps them (read at every step, so a changed learning rate takes effect)."""
         raise NotImplementedError
 
 
@@ -138,12 +166,14 @@ class RMSprop(Optimizer):
         self.rho = _fraction("rho", rho)
         self.epsilon = _positive("epsilon", epsilon)
 
+    _state_names = ("v",)
+
     def _allocate(self, w):
         self.v = np.zeros_like(w)
 
     def _update(self, w, g, cast):
         _rmsprop_step(w, g, self.v, cast(self.learning_rate), cast(self.rho),
-                      cast(1 - self.rho), cast(self.epsilon))
+                      cast(1 - self.rho), cast(self.epsilon), self._tiny)
 
 
 class Adam(Optimizer):
@@ -168,6 +198,8 @@ class Adam(Optimizer):
         self.beta_2 = _fraction("beta_2", beta_2)
         self.epsilon = _positive("epsilon", epsilon)
 
+    _state_names = ("m", "v")
+
     def _allocate(self, w):
         self.m = np.zeros_like(w)
         self.v = np.zeros_like(w)
@@ -179,7 +211,7 @@ class Adam(Optimizer):
         alpha = (cast(self.learning_rate) * np.sqrt(one - cast(self.beta_2) ** t)
                  / (one - cast(self.beta_1) ** t))
         _adam_step(w, g, self.m, self.v, cast(alpha), cast(1 - self.beta_1),
-                   cast(1 - self.beta_2), cast(self.epsilon))
+                   cast(1 - self.beta_2), cast(self.epsilon), self._tiny)
 
 
 OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
