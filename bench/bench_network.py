@@ -2,7 +2,9 @@
 
 Trains 784-512-10 (relu, softmax), RMSprop, batch 128, float32, on 60,000 rows, three ways
 in this one process, from the same initial weights and in turns (Keras, Network, matrix
-products, Keras, ...), and reports the median of REPEATS one-epoch runs of each:
+products; every other round the last two swap places, so that neither always runs right after
+Keras, whose thread pools take a moment to go quiet), and reports the median of REPEATS one-epoch
+runs of each:
 
 - Keras: ``model.fit`` of the equal ``Sequential`` (after a warm-up fit that builds its graph);
 - Network: ``Network.fit``, shuffling as Keras does;
@@ -26,14 +28,14 @@ import numpy as np
 
 from dlcourse.data import load_mnist, preprocess
 from dlcourse import optimizers
-from dlcourse.network import Network
+from dlcourse.network import Network, _take_rows
 
 LAYER_SIZES = [784, 512, 10]
 ACTIVATIONS = ["relu", "softmax"]
 BATCH_SIZE = 128
 LEARNING_RATE = 1e-3
 N_ROWS = 60_000
-REPEATS = 5
+REPEATS = 7
 GOAL_VS_KERAS = 0.40
 GOAL_VS_GEMM = 1.4
 BUSY_LOAD = 1.5  # 1-minute load average above which the timings say more about the neighbours
@@ -84,8 +86,8 @@ def overhead_pieces(network, X, Y):
     """Seconds for one epoch of the two largest pieces of Network's work beyond the floor.
 
     The RMSprop steps alone (on the network's parameter and gradient vectors) and the
-    gathers of each shuffled batch's rows alone (X (m, 784) and Y (m, 10), as ``fit``
-    gathers them), each the median of REPEATS epochs.
+    gathers of each shuffled batch's rows alone (X (m, 784) and Y (m, 10), with the kernel
+    ``fit`` uses), each the median of REPEATS epochs.
     """
     optimizer = optimizers.RMSprop(LEARNING_RATE)
     optimizer.build(network._w)
@@ -100,8 +102,7 @@ def overhead_pieces(network, X, Y):
 
     def gathers():
         for start in starts:
-            np.take(X, order[start:start + BATCH_SIZE], axis=0, out=X_batch)
-            np.take(Y, order[start:start + BATCH_SIZE], axis=0, out=Y_batch)
+            _take_rows(X, Y, order[start:start + BATCH_SIZE], X_batch, Y_batch)
 
     seconds = {}
     for name, run in (("optimizer steps", steps), ("row gathers", gathers)):
@@ -137,8 +138,10 @@ def main():
         "GEMM floor": lambda: gemm_floor_epoch(X, weights),
     }
     seconds = {name: [] for name in runs}
-    for _ in range(REPEATS):
-        for name, run in runs.items():
+    for round_ in range(REPEATS):
+        order = ["Keras", "Network", "GEMM floor"] if round_ % 2 == 0 else ["Keras", "GEMM floor", "Network"]
+        for name in order:
+            run = runs[name]
             started = time.perf_counter()
             run()
             seconds[name].append(time.perf_counter() - started)

@@ -211,7 +211,10 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
     """The lecture's MNIST network trained by both on the same data, from the same weights.
 
     784-512-10 (relu, softmax), RMSprop with learning rate 1e-3, categorical cross-entropy,
-    ``shuffle=False`` for both so that they see the same batches; each epoch is timed.
+    ``shuffle=False`` for both so that they see the same batches; each epoch is timed. A
+    third run, ``Network`` again, starts from the same weights but for ONE kernel entry moved
+    to the next float32 (``np.nextafter``): how far it drifts from the first run measures how
+    sensitive the training itself is, the yardstick for the gap to Keras.
 
     Args:
         source: ``load_mnist`` source; n_train: at most this many training digits (the first
@@ -220,31 +223,87 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
     Returns:
         dict: "n_train", "n_test" (ints); "ours" and "keras", each {"loss", "accuracy",
         "seconds": [one float per epoch], "test_loss", "test_accuracy": float}; "gap": the
-        relative gap between the final weights.
+        relative gap between the final weights; "gaps", "nudged_gaps" and "twin_gaps": per
+        epoch, the relative gaps of ``Network`` to Keras, of ``Network`` to its nudged twin,
+        and of the twin to Keras.
     """
     keras = seed_everything(0)
     mnist = load_mnist(source)
     X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
     X_test, Y_test = preprocess(mnist.x_test, mnist.y_test)
     net = Network([784, 512, 10], ["relu", "softmax"], seed=seed)
+    nudged = Network([784, 512, 10], ["relu", "softmax"], seed=seed)
+    weights = nudged.get_weights()
+    weights[0][400, 100] = np.nextafter(weights[0][400, 100], np.float32(1))  # a central pixel
+    nudged.set_weights(weights)
     model = keras_twin(net, "categorical_crossentropy", "rmsprop", 1e-3)
 
-    marks = []
+    marks, keras_weights = [], []
     clock = keras.callbacks.LambdaCallback(
         on_epoch_begin=lambda *_: marks.append(time.perf_counter()),
-        on_epoch_end=lambda *_: marks.append(time.perf_counter()))
+        on_epoch_end=lambda *_: (marks.append(time.perf_counter()),
+                                 keras_weights.append(model.get_weights())))
     theirs = model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
                        callbacks=[clock])
-    ours = net.fit(X, Y, epochs=epochs, batch_size=batch_size, optimizer="rmsprop",
-                   learning_rate=1e-3, shuffle=False)
+    # One epoch per call with one optimizer each: the same steps as a single fit(epochs=...).
+    ours = {"loss": [], "accuracy": [], "seconds": []}
+    gaps, nudged_gaps, twin_gaps = [], [], []
+    optimizer, nudged_optimizer = optimizers.RMSprop(1e-3), optimizers.RMSprop(1e-3)
+    for epoch in range(epochs):
+        history = net.fit(X, Y, epochs=1, batch_size=batch_size, optimizer=optimizer,
+                          shuffle=False)
+        for key in ours:
+            ours[key] += history.seconds if key == "seconds" else history.history[key]
+        nudged.fit(X, Y, epochs=1, batch_size=batch_size, optimizer=nudged_optimizer,
+                   shuffle=False)
+        gaps.append(relative_gap(net.get_weights(), keras_weights[epoch]))
+        nudged_gaps.append(relative_gap(nudged.get_weights(), net.get_weights()))
+        twin_gaps.append(relative_gap(nudged.get_weights(), keras_weights[epoch]))
     test_loss, test_accuracy = model.evaluate(X_test, Y_test, verbose=0)
     return {
         "n_train": len(X), "n_test": len(X_test),
         "keras": {"loss": theirs.history["loss"], "accuracy": theirs.history["accuracy"],
                   "seconds": [end - begin for begin, end in zip(marks[::2], marks[1::2])],
                   "test_loss": float(test_loss), "test_accuracy": float(test_accuracy)},
-        "ours": {"loss": ours.history["loss"], "accuracy": ours.history["accuracy"],
-                 "seconds": ours.seconds,
-                 **{"test_" + k: v for k, v in net.evaluate(X_test, Y_test).items()}},
+        "ours": {**ours, **{"test_" + k: v for k, v in net.evaluate(X_test, Y_test).items()}},
         "gap": relative_gap(net.get_weights(), model.get_weights()),
+        "gaps": gaps, "nudged_gaps": nudged_gaps, "twin_gaps": twin_gaps,
     }
+
+
+@cached
+def first_relu_crossing(source, n_train=10_000, epochs=5, batch_size=128, seed=0):
+    """Where the lecture's network and its nudged twin (see ``mnist_side_by_side``) first part.
+
+    Both are trained in lockstep, batch by batch, as ``mnist_side_by_side`` trains them; before
+    each step the hidden layer's inputs Z = X W1 + b1 of the batch are compared, and the first
+    (digit, unit) whose Z is above 0 in one run and not in the other is returned: a relu that
+    lets the digit through in one computation and blocks it in the other.
+
+    Args:
+        source, n_train, epochs, batch_size, seed: as for ``mnist_side_by_side``.
+    Returns:
+        dict with "epoch" (1-based), "step" (batch within the epoch, 1-based), "digit" (row of
+        the training set), "unit", "z" and "z_nudged" (floats); or None if they never part.
+    """
+    mnist = load_mnist(source)
+    X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
+    runs = [Network([784, 512, 10], ["relu", "softmax"], seed=seed) for _ in range(2)]
+    weights = runs[1].get_weights()
+    weights[0][400, 100] = np.nextafter(weights[0][400, 100], np.float32(1))
+    runs[1].set_weights(weights)
+    optimizers_ = [optimizers.RMSprop(1e-3) for _ in runs]
+    for epoch in range(epochs):
+        for step, start in enumerate(range(0, len(X), batch_size)):
+            xb, yb = X[start:start + batch_size], Y[start:start + batch_size]
+            # What fit computes before the relu: the same product, then the same float32 sum.
+            Z, Z_nudged = (np.matmul(xb, net.params[0][0]) + net.params[0][1] for net in runs)
+            rows, units = np.nonzero((Z > 0) != (Z_nudged > 0))
+            if rows.size:
+                i, j = rows[0], units[0]
+                return {"epoch": epoch + 1, "step": step + 1, "digit": int(start + i),
+                        "unit": int(j), "z": float(Z[i, j]), "z_nudged": float(Z_nudged[i, j])}
+            for net, optimizer in zip(runs, optimizers_):
+                net.fit(xb, yb, epochs=1, batch_size=batch_size, optimizer=optimizer,
+                        shuffle=False)
+    return None
