@@ -155,6 +155,9 @@ def main():
     print(f"Network beyond the floor: {median['Network'] - median['GEMM floor']:.3f} s, of which, "
           "measured alone: " + ", ".join(f"{name} {t:.3f} s" for name, t in pieces.items()))
     print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    rounds = sorted(n / f for n, f in zip(seconds["Network"], seconds["GEMM floor"]))
+    print(f"Network / GEMM floor round by round: {rounds[0]:.3f} to {rounds[-1]:.3f}, median "
+          f"{statistics.median(rounds):.3f} (how much the machine's noise moves the ratio)")
     vs_keras = median["Network"] / median["Keras"]
     vs_gemm = median["Network"] / median["GEMM floor"]
     ok_keras, ok_gemm = vs_keras <= GOAL_VS_KERAS, vs_gemm <= GOAL_VS_GEMM
