@@ -154,6 +154,12 @@ def main():
     pieces = overhead_pieces(network, X, Y)
     print(f"Network beyond the floor: {median['Network'] - median['GEMM floor']:.3f} s, of which, "
           "measured alone: " + ", ".join(f"{name} {t:.3f} s" for name, t in pieces.items()))
+    # Work any Keras-equal training loop must do besides the products: the optimizer streams
+    # the parameters, their gradients and its state through memory at every step, and a
+    # shuffled batch must be gathered. Their sum with the floor is the ratio left for the rest.
+    unavoidable = (median["GEMM floor"] + sum(pieces.values())) / median["GEMM floor"]
+    print(f"floor + those two pieces = {unavoidable:.3f} x the floor, before any activation, "
+          "loss or Python")
     print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     rounds = sorted(n / f for n, f in zip(seconds["Network"], seconds["GEMM floor"]))
     print(f"Network / GEMM floor round by round: {rounds[0]:.3f} to {rounds[-1]:.3f}, median "
