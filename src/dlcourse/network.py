@@ -139,21 +139,6 @@ def _column_sums(dZ, db):
 
 
 @numba.njit(cache=True)
-def _relu_backward_column_sums(dZ, A, db):
-    """``_relu_backward`` then ``_column_sums`` in one pass: dZ *= relu'(Z), db = sum of rows.
-
-    dZ, A (m, n), db (n,). The same numbers as the two kernels one after the other.
-    """
-    zero = dZ.dtype.type(0)
-    db[:] = zero
-    for i in range(dZ.shape[0]):
-        for j in range(dZ.shape[1]):
-            d = dZ[i, j] if A[i, j] > zero else zero
-            dZ[i, j] = d
-            db[j] += d
-
-
-@numba.njit(cache=True)
 def _softmax_crossentropy_step(Z, b, Y, A, dZ, db):
     """The softmax output layer of a training step, from Z = A_prev W to dL/dZ, in one call.
 
@@ -168,40 +153,14 @@ def _softmax_crossentropy_step(Z, b, Y, A, dZ, db):
     Returns:
         (sum over the rows of the loss, a float; the number of rows classified right, an int).
     """
-    # One pass per row doing what the four functions named above do one after the other, with
-    # the same operations in the same order, so the numbers are the same to the last bit
-    # (tests/test_network.py checks it); each exp(z - max z) is computed once, not twice.
+    _add_bias_softmax(Z, b, A)
+    loss_sum = _crossentropy_of_logits_sum(Y, Z)
+    right = _count_same_argmax(Y, A)
     scale = Z.dtype.type(1 / Z.shape[0])
-    zero = Z.dtype.type(0)
-    db[:] = zero
-    loss_sum, right = 0.0, 0
     for i in range(Z.shape[0]):
-        largest = Z[i, 0] + b[0]
-        for j in range(Z.shape[1]):
-            Z[i, j] += b[j]
-            largest = max(largest, Z[i, j])
-        total = zero  # in Z's dtype, for the softmax
-        exp_sum, labels, labelled_logit = 0.0, 0.0, 0.0  # in float64, for the loss
-        for j in range(Z.shape[1]):
-            shifted = Z[i, j] - largest
-            e = np.exp(shifted)
-            A[i, j] = e
-            total += e
-            exp_sum += e
-            labels += Y[i, j]
-            labelled_logit += Y[i, j] * shifted
-        loss_sum += np.log(exp_sum) * labels - labelled_logit
-        guess, label = 0, 0  # argmax of A's row and of Y's row, the first index winning ties
-        for j in range(Z.shape[1]):
-            A[i, j] /= total
-            if A[i, j] > A[i, guess]:
-                guess = j
-            if Y[i, j] > Y[i, label]:
-                label = j
-        right += guess == label
         for j in range(Z.shape[1]):
             dZ[i, j] = (A[i, j] - Y[i, j]) * scale
-            db[j] += dZ[i, j]
+    _column_sums(dZ, db)
     return loss_sum, right
 
 
@@ -467,12 +426,9 @@ class Network:
             if layer:
                 # dZs[layer - 1] first holds dL/dA_prev, then dL/dZ_prev, computed in place.
                 np.matmul(dZs[layer], W.T, out=dZs[layer - 1])
-                name, db = self.activations[layer - 1], self.grads[layer - 1][1]
-                if name == "relu":
-                    _relu_backward_column_sums(dZs[layer - 1], As[layer - 1], db)
-                else:
-                    _activation_backward(name, Zs[layer - 1], As[layer - 1], dZs[layer - 1])
-                    _column_sums(dZs[layer - 1], db)
+                _activation_backward(self.activations[layer - 1], Zs[layer - 1], As[layer - 1],
+                                     dZs[layer - 1])
+                _column_sums(dZs[layer - 1], self.grads[layer - 1][1])
 
     def _backward(self, X, Y, Zs, As, dZs, loss):
         """Gradients of the mean loss over the batch, written into ``self.grads``.
