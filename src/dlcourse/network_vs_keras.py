@@ -206,15 +206,39 @@ def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
     return results
 
 
+NUDGED_ENTRY = (400, 100)
+"""The kernel entry the twin changes: the weight from pixel 400 (near the centre) to unit 100."""
+
+
+def lecture_network_and_twin(seed=0):
+    """The lecture's 784-512-10 relu/softmax ``Network`` and its nudged twin.
+
+    The twin has the same weights except the first kernel's entry ``NUDGED_ENTRY``, moved to
+    the neighbouring float32 on the side of 1 (``np.nextafter``).
+
+    Args:
+        seed: the weights (``Network``'s seed).
+    Returns:
+        (network, twin, relative): two ``Network``; relative, the size of the change divided
+        by the entry's value (a float, about 1e-7: float32's last digit).
+    """
+    network, twin = (Network([784, 512, 10], ["relu", "softmax"], seed=seed) for _ in range(2))
+    weights = twin.get_weights()
+    before = weights[0][NUDGED_ENTRY]
+    weights[0][NUDGED_ENTRY] = np.nextafter(before, np.float32(1))
+    twin.set_weights(weights)
+    return network, twin, float(abs(weights[0][NUDGED_ENTRY] - before) / abs(before))
+
+
 @cached
 def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0):
     """The lecture's MNIST network trained by both on the same data, from the same weights.
 
     784-512-10 (relu, softmax), RMSprop with learning rate 1e-3, categorical cross-entropy,
     ``shuffle=False`` for both so that they see the same batches; each epoch is timed. A
-    third run, ``Network`` again, starts from the same weights but for ONE kernel entry moved
-    to the next float32 (``np.nextafter``): how far it drifts from the first run measures how
-    sensitive the training itself is, the yardstick for the gap to Keras.
+    third run, the twin of ``lecture_network_and_twin``, starts from the same weights but for
+    ONE kernel entry moved to the next float32: how far it drifts from the first run measures
+    how sensitive the training itself is, the yardstick for the gap to Keras.
 
     Args:
         source: ``load_mnist`` source; n_train: at most this many training digits (the first
@@ -231,11 +255,7 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
     mnist = load_mnist(source)
     X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
     X_test, Y_test = preprocess(mnist.x_test, mnist.y_test)
-    net = Network([784, 512, 10], ["relu", "softmax"], seed=seed)
-    nudged = Network([784, 512, 10], ["relu", "softmax"], seed=seed)
-    weights = nudged.get_weights()
-    weights[0][400, 100] = np.nextafter(weights[0][400, 100], np.float32(1))  # a central pixel
-    nudged.set_weights(weights)
+    net, nudged, nudge = lecture_network_and_twin(seed)
     model = keras_twin(net, "categorical_crossentropy", "rmsprop", 1e-3)
 
     marks, keras_weights = [], []
@@ -268,12 +288,13 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
         "ours": {**ours, **{"test_" + k: v for k, v in net.evaluate(X_test, Y_test).items()}},
         "gap": relative_gap(net.get_weights(), model.get_weights()),
         "gaps": gaps, "nudged_gaps": nudged_gaps, "twin_gaps": twin_gaps,
+        "nudge": {"entries": net.params[0][0].size, "relative": nudge},
     }
 
 
 @cached
 def first_relu_crossing(source, n_train=10_000, epochs=5, batch_size=128, seed=0):
-    """Where the lecture's network and its nudged twin (see ``mnist_side_by_side``) first part.
+    """Where the lecture's network and its nudged twin (``lecture_network_and_twin``) first part.
 
     Both are trained in lockstep, batch by batch, as ``mnist_side_by_side`` trains them; before
     each step the hidden layer's inputs Z = X W1 + b1 of the batch are compared, and the first
@@ -288,10 +309,7 @@ def first_relu_crossing(source, n_train=10_000, epochs=5, batch_size=128, seed=0
     """
     mnist = load_mnist(source)
     X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
-    runs = [Network([784, 512, 10], ["relu", "softmax"], seed=seed) for _ in range(2)]
-    weights = runs[1].get_weights()
-    weights[0][400, 100] = np.nextafter(weights[0][400, 100], np.float32(1))
-    runs[1].set_weights(weights)
+    runs = lecture_network_and_twin(seed)[:2]
     optimizers_ = [optimizers.RMSprop(1e-3) for _ in runs]
     for epoch in range(epochs):
         for step, start in enumerate(range(0, len(X), batch_size)):
