@@ -21,7 +21,6 @@ import hashlib
 import os
 import sys
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 from dlcourse.cache import cache_dir
@@ -54,41 +53,33 @@ def _environment_key() -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def _environment_key_for_build(_token: float) -> str:
-    return _environment_key()
-
-
 _frozen_key: str | None = None
 
 
 def freeze_environment() -> None:
-    """Compute the environment key once for the build that starts now (see ``environment_key``).
+    """Compute the environment key once, for the build (or page render) that starts now.
 
-    Sources do not change in the middle of a build; scanning them for every block cost 0.3 ms
-    a block, 50 ms of each rebuild under ``mkdocs serve``.
+    Sources, pins and environment do not change in the middle of a build; hashing them for
+    every block cost 0.3 ms a block, 50 ms of each rebuild under ``mkdocs serve``.
     """
     global _frozen_key
-    _frozen_key = None
-    _frozen_key = environment_key()
+    _frozen_key = _environment_key()
 
 
 def thaw_environment() -> None:
-    """Back to checking the sources' mtimes at every call, between builds."""
+    """Back to computing the key at every call, between builds."""
     global _frozen_key
     _frozen_key = None
 
 
 def environment_key() -> str:
-    """The inputs shared by every block; recomputed when a source file's mtime changes.
+    """The inputs shared by every block: the library's and the build's sources, the pins, the
+    Python version, the ``DLCOURSE_*`` variables and Keras's downloaded data.
 
-    During a build (between ``freeze_environment`` and ``thaw_environment``) the key computed
-    at its start is reused.
+    Between ``freeze_environment`` and ``thaw_environment`` the key computed at the freeze is
+    reused; otherwise it is computed afresh, so nothing that changed is missed.
     """
-    if _frozen_key is not None:
-        return _frozen_key
-    newest = max(p.stat().st_mtime for package in ("dlcourse", "coursebuild") for p in (SRC / package).rglob("*.py"))
-    return _environment_key_for_build(newest)
+    return _frozen_key if _frozen_key is not None else _environment_key()
 
 
 def _store() -> Path:

@@ -12,7 +12,6 @@ It ties the build glue together:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import shutil
@@ -36,7 +35,6 @@ log = logging.getLogger("mkdocs.plugins.course")
 MATHJAX_ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 # tex-svg.js is self-contained; extensions (\href needs none, \boldsymbol etc. do) load on demand.
 MATHJAX_PARTS = ["tex-svg.js", "input/tex/extensions", "ui", "a11y"]
-DLCOURSE_SRC = Path(__file__).resolve().parents[1] / "dlcourse"
 # nbconvert's template loads MathJax 2, Mermaid and RequireJS from CDNs; this site serves MathJax 3.
 NOTEBOOK_CDN_SCRIPT = re.compile(
     r'<script[^>]*\bsrc="(?:https?:)?//[^"]*(?:mathjax|mermaid|require)[^"]*"[^>]*>\s*</script>'
@@ -51,15 +49,6 @@ def is_local_build(config) -> bool:
     """A build for loopback (the default for `make site`/`make serve` and the tests), not for
     publishing: it has no public address, so its pages carry no canonical link."""
     return urlparse(config.site_url or "").hostname in {"127.0.0.1", "localhost"}
-
-
-def library_hash() -> str:
-    """SHA-256 of every source file of ``dlcourse``: what an executed notebook may depend on."""
-    digest = hashlib.sha256()
-    for path in sorted(DLCOURSE_SRC.rglob("*.py")):
-        digest.update(path.relative_to(DLCOURSE_SRC).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 # An inline figure of dlcourse.figures (its alt text is group 1), and what stands in for it
@@ -77,25 +66,27 @@ class CoursePlugin(BasePlugin):
         # dlcourse modules loaded before an edit, while every cache key reads the edited files.
         for name in [name for name in sys.modules if name == "dlcourse" or name.startswith("dlcourse.")]:
             del sys.modules[name]
+        outputs.freeze_environment()  # this build's key, for blocks and the notebook cache
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and jupyter.config.get("cache"):
             base = Path(jupyter.config["cache_dir"])
             if base.name.startswith("dlcourse-"):
                 base = base.parent
-            current = base / f"dlcourse-{library_hash()}"
+            # Keyed like every executed block (coursebuild.outputs): library and build sources,
+            # pins, DLCOURSE_* variables and Keras's data, all of which a notebook can depend on.
+            current = base / f"dlcourse-{outputs.environment_key()[:16]}"
             for old in base.glob("dlcourse-*"):
                 if old != current:  # rendered against a library that no longer exists
                     shutil.rmtree(old, ignore_errors=True)
             jupyter.config["cache_dir"] = str(current)
         return config
 
-    def on_pre_build(self, config):
-        outputs.freeze_environment()
-
     def on_build_error(self, error):
         outputs.thaw_environment()
 
     def on_pre_page(self, page, config, files):
+        if is_local_build(config):
+            page.canonical_url = None
         self.started = time.perf_counter()
         log.info("building docs/%s", page.file.src_uri)
         return page
@@ -152,8 +143,6 @@ class CoursePlugin(BasePlugin):
 
     @event_priority(100)  # before Material's search plugin reads the page
     def _hide_figures_from_search(self, context, page, config, nav):
-        if is_local_build(config):
-            page.canonical_url = None
         # An inline SVG figure is thousands of tags that the search index would parse and
         # fill with tick labels; it gets the figure's alt text instead. This halves the search
         # plugin's work on the figure-heavy pages (about 0.1 s of every `mkdocs serve` rebuild).

@@ -12,7 +12,7 @@ import markdown
 from mkdocs.config import load_config
 from mkdocs.utils import get_relative_url
 
-from coursebuild import equations, execute
+from coursebuild import equations, execute, outputs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,8 +41,10 @@ def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple
     text = equations.render(src_path, text, registry, url_to)
     md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
     execute.start_page(src_path, text)
+    outputs.freeze_environment()
     try:
         html = md.convert(text)
     finally:
+        outputs.thaw_environment()
         run = execute.finish_page()
     return html, run
