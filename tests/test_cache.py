@@ -1,9 +1,5 @@
 """The on-disk cache: keyed by arguments and by the source of exactly the modules involved."""
 
-import importlib
-import sys
-import textwrap
-
 import pytest
 
 from dlcourse import cache
@@ -51,6 +47,20 @@ def test_results_are_stored_and_reused_and_invalidated(package, monkeypatch, tmp
     (package / "base.py").write_text("SCALE = 5\n")  # a source the function depends on changed
     cached(3)
     assert calls == [3, 3]
+
+
+def test_one_call_spelled_differently_is_one_entry(package):
+    calls = []
+
+    def compute(x, scale=2):
+        calls.append(x)
+        return x * scale
+
+    compute.__module__, compute.__qualname__ = "dlcourse.work", "compute"
+    cached = cache.cached(compute)
+    assert cached(3) == cached(x=3) == cached(3, scale=2) == cached(x=3, scale=2) == 6
+    assert calls == [3]
+    assert cached(3, 4) == 12 and calls == [3, 3]
 
 
 def test_cache_can_be_turned_off(package, monkeypatch):

@@ -23,14 +23,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dlcourse.cache import cache_dir
+from dlcourse.cache import cache_dir, enabled
 
 SRC = Path(__file__).resolve().parents[1]
 REPO = SRC.parent
-
-
-def enabled() -> bool:
-    return os.environ.get("DLCOURSE_CACHE", "on").lower() not in {"off", "0", "no", "false"}
 
 
 def _environment_key() -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import inspect
 import os
 import pickle
 import tempfile
@@ -79,6 +80,11 @@ def source_hash(module: str) -> str:
     return digest.hexdigest()
 
 
+def enabled() -> bool:
+    """False when ``$DLCOURSE_CACHE`` is off, 0, no or false: every call then recomputes."""
+    return os.environ.get("DLCOURSE_CACHE", "on").lower() not in {"off", "0", "no", "false"}
+
+
 def cached(function: Callable) -> Callable:
     """Decorate a module-level ``dlcourse`` function so its results are stored on disk.
 
@@ -94,13 +100,19 @@ def cached(function: Callable) -> Callable:
             f"{function.__module__}.{function.__qualname__}"
         )
 
+    signature = inspect.signature(function)
+
     def cache_path(*args: Any, **kwargs: Any) -> Path:
-        key = joblib.hash((source_hash(module), function.__qualname__, args, sorted(kwargs.items())))
+        # Keyed by what the function receives, not how the call spells it: f(src), f(src,
+        # epochs=5) with 5 the default, and f(source=src) are one result, stored once.
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        key = joblib.hash((source_hash(module), function.__qualname__, list(bound.arguments.items())))
         return cache_dir() / f"{module}.{function.__qualname__}" / f"{key}.pkl"
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if os.environ.get("DLCOURSE_CACHE", "on").lower() in {"off", "0", "no", "false"}:
+        if not enabled():
             return function(*args, **kwargs)
         path = cache_path(*args, **kwargs)
         if path.is_file():
