@@ -54,8 +54,6 @@ STYLE = {
     "font.size": 11,
     "lines.linewidth": 2.0,
     "svg.fonttype": "none",
-    "svg.hashsalt": "dlcourse",
-    "image.cmap": "viridis",
 }
 
 

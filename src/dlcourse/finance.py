@@ -25,6 +25,7 @@ RANGES = {
     "r": (0.0, 0.06),
     "sigma": (0.1, 0.5),
 }
+_LOW, _HIGH = np.array([RANGES[name] for name in FEATURES]).T  # per column of X, in FEATURES order
 
 # The pricer: 4 scaled inputs, two hidden ReLU layers, a linear output (C/K).
 PRICER_LAYERS = (4, 64, 64, 1)
@@ -130,8 +131,7 @@ def option_dataset(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer (contracts); got {n!r}")
     rng = np.random.default_rng(seed)
-    low, high = np.array([RANGES[name] for name in FEATURES]).T
-    X = rng.uniform(low, high, size=(n, len(FEATURES)))
+    X = rng.uniform(_LOW, _HIGH, size=(n, len(FEATURES)))
     moneyness, T, r, sigma = X.T
     y = black_scholes_call(moneyness, 1.0, T, r, sigma).reshape(n, 1)
     return X, y
@@ -152,8 +152,7 @@ def scale_features(X: np.ndarray) -> np.ndarray:
     if X.ndim != 2 or X.shape[1] != len(FEATURES):
         raise ValueError(f"X must be (n, {len(FEATURES)}), columns {FEATURES}; got "
                          f"shape {X.shape}. Did you pass contracts as columns?")
-    low, high = np.array([RANGES[name] for name in FEATURES]).T
-    return 2.0 * (X - low) / (high - low) - 1.0
+    return 2.0 * (X - _LOW) / (_HIGH - _LOW) - 1.0
 
 
 def training_split(n_train: int, n_val: int, seed: int):
