@@ -10,9 +10,6 @@ empty cache, so your .cache/ and site/ are untouched. Exits non-zero when a goal
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,24 +17,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from sitebuild import free_port, mkdocs_build, scratch_project  # noqa: E402
 COLD_GOAL, WARM_RATIO_GOAL, EDIT_GOAL = 60.0, 0.15, 2.0
-
-
-def scratch_project(root: Path) -> dict[str, str]:
-    shutil.copytree(REPO / "docs", root / "docs")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for name in ("src", "overrides", "requirements.txt"):
-        (root / name).symlink_to(REPO / name)
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLCOURSE_CACHE_DIR": str(root / ".cache/dlcourse")}
 
 
 def timed_build(root: Path, env: dict[str, str]) -> tuple[float, str]:
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(root / "site")],
-        cwd=root, env=env, capture_output=True, text=True,
-    )
+    result = mkdocs_build(root, root / "site", env)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stdout}\n{result.stderr}")
@@ -51,12 +38,6 @@ def page_times(log: str) -> list[tuple[str, float]]:
             name, rest = line.split("built docs/")[1].rsplit(" in ", 1)
             rows.append((name, float(rest.split(" s")[0])))
     return rows
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(url: str) -> str | None:

@@ -1,6 +1,4 @@
 import os
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -8,20 +6,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser import chromium_path  # noqa: E402
+from sitebuild import REPO, free_port, mkdocs_build  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # Material's instant navigation only takes links within site_url: the test site is built for the
 # exact address the browser tests serve it from (tests/browser.py reads COURSE_TEST_PORT).
-os.environ.setdefault("COURSE_TEST_PORT", str(_free_port()))
+os.environ.setdefault("COURSE_TEST_PORT", str(free_port()))
 os.environ["SITE_URL"] = f"http://127.0.0.1:{os.environ['COURSE_TEST_PORT']}/"
 
 
@@ -32,11 +24,7 @@ def built_site(tmp_path_factory):
     This is also the test that the strict build passes: it fails with MkDocs's own output.
     """
     out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True,
-    )
+    result = mkdocs_build(REPO, out)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout}\n{result.stderr}"
     return out
 

@@ -1,17 +1,13 @@
 """The build glue: equation numbering, strict execution, page-scoped sessions, failing builds."""
 
-import os
-import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+from sitebuild import REPO, mini_project, mkdocs_build
 
 from coursebuild import equations
 from coursebuild.render import render_page
-
-REPO = Path(__file__).resolve().parents[1]
 
 CHAPTER = """# 3. A chapter
 
@@ -76,15 +72,7 @@ def empty_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def site_dir(tmp_path):
     """A minimal copy of the project's MkDocs set-up with one chapter we write per test."""
-    (tmp_path / "docs/chapters").mkdir(parents=True)
-    for part in ["javascripts", "stylesheets", "includes"]:
-        subprocess.run(["cp", "-r", str(REPO / "docs" / part), str(tmp_path / "docs")], check=True)
-    (tmp_path / "docs/index.md").write_text("# Home\n")
-    config = (REPO / "mkdocs.yml").read_text()
-    (tmp_path / "mkdocs.yml").write_text(config)
-    for name in ("src", "overrides"):  # mkdocs.yml names hooks and theme overrides by path
-        (tmp_path / name).symlink_to(REPO / name)
-    return tmp_path
+    return mini_project(tmp_path)
 
 
 def write_chapter(site_dir, body):
@@ -94,11 +82,7 @@ def write_chapter(site_dir, body):
 
 
 def build(site_dir):
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(site_dir / "mkdocs.yml")],
-        capture_output=True, text=True, env=env, cwd=site_dir,
-    )
+    return mkdocs_build(site_dir)
 
 
 BROKEN = """\
@@ -252,8 +236,6 @@ def test_a_failing_block_is_never_stored(site_dir):
 
 def test_each_build_reimports_the_library():
     """`mkdocs serve` rebuilds in one process; an edited module must not stay imported stale."""
-    import sys
-
     from mkdocs.config import load_config
 
     import dlcourse.neuron  # noqa: F401
