@@ -85,8 +85,6 @@ class CoursePlugin(BasePlugin):
         outputs.thaw_environment()
 
     def on_pre_page(self, page, config, files):
-        if is_local_build(config):
-            page.canonical_url = None
         self.started = time.perf_counter()
         log.info("building docs/%s", page.file.src_uri)
         return page
@@ -141,6 +139,14 @@ class CoursePlugin(BasePlugin):
         nav.pages[0].previous_page = nav.pages[-1].next_page = None
         return nav
 
+    def _drop_local_canonical(self, context, page, config, nav):
+        # Not earlier (on_pre_page): MkDocs writes sitemap.xml from every page's canonical_url
+        # between reading the pages and rendering them, and Material's instant navigation
+        # reads the sitemap to tell the site's own pages from others.
+        if is_local_build(config):
+            page.canonical_url = None
+        return context
+
     @event_priority(100)  # before Material's search plugin reads the page
     def _hide_figures_from_search(self, context, page, config, nav):
         # An inline SVG figure is thousands of tags that the search index would parse and
@@ -161,7 +167,7 @@ class CoursePlugin(BasePlugin):
         page.content = HIDDEN_FIGURE.sub(lambda match: figures[int(match.group(1))], page.content)
         return context
 
-    on_page_context = CombinedEvent(_hide_figures_from_search, _restore_figures)
+    on_page_context = CombinedEvent(_drop_local_canonical, _hide_figures_from_search, _restore_figures)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         src = page.file.src_uri
