@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import browser_page, serve_site  # noqa: E402
+from browser import browser_page, open_page, serve_site  # noqa: E402
 
 
 def main() -> None:
@@ -30,8 +30,7 @@ def main() -> None:
             for width in [int(w) for w in args.widths.split(",")]:
                 with browser_page(width=width, scheme=scheme) as page:
                     for url in args.pages:
-                        page.goto(base + url)
-                        page.wait_for_selector("body[data-math-typeset=done]", timeout=20000)
+                        open_page(page, base + url)
                         name = url.strip("/").replace("/", "_") or "index"
                         path = out / f"{name}-{scheme}-{width}.png"
                         page.screenshot(path=str(path), full_page=args.full)

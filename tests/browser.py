@@ -113,3 +113,20 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light"):
             yield page
         finally:
             browser.close()
+
+
+TYPESET = "body[data-math-typeset=done]"
+"""Set by docs/javascripts/mathjax-config.js once MathJax has typeset the page."""
+
+
+def open_page(page, url: str, timeout: float = 60000) -> None:
+    """Load ``url`` and wait until its math is typeset."""
+    page.goto(url)
+    page.wait_for_selector(TYPESET, timeout=timeout)
+
+
+def next_page(page, timeout: float = 60000) -> None:
+    """Follow the footer's "Next" link (Material's instant navigation) and wait for the math."""
+    page.evaluate("document.body.removeAttribute('data-math-typeset')")
+    page.click("a.md-footer__link--next")
+    page.wait_for_selector(TYPESET, timeout=timeout)

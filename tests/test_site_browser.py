@@ -2,11 +2,9 @@
 
 import pytest
 
-from browser import browser_page, serve_site
+from browser import browser_page, next_page, open_page, serve_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-TYPESET = "body[data-math-typeset=done]"
 
 CHECK_PAGE = """() => {
   const visible = (el) => !el.closest('pre, code, script, style, .highlight');
@@ -61,23 +59,19 @@ def test_every_page_renders_cleanly(built_site, chromium):
     with serve_site(built_site) as base, browser_page() as page:
         for url in site_pages(built_site):
             page.observed.clear()
-            page.goto(base + url)
-            page.wait_for_selector(TYPESET, timeout=30000)
+            open_page(page, base + url)
             assert_page_clean(page, url)
 
 
 def test_instant_navigation_retypesets_each_page(built_site, chromium):
     """Follow the footer's "Next" links from the home page: each page typesets from a clean slate."""
     with serve_site(built_site) as base, browser_page() as page:
-        page.goto(base)
-        page.wait_for_selector(TYPESET, timeout=30000)
+        open_page(page, base)
         page.evaluate("window.__sameDocument = true")  # survives only instant (in-page) navigation
         visited = 0
         while page.locator("a.md-footer__link--next").count():
             page.observed.clear()
-            page.evaluate("document.body.removeAttribute('data-math-typeset')")
-            page.click("a.md-footer__link--next")
-            page.wait_for_selector(TYPESET, timeout=30000)
+            next_page(page)
             url = page.url[len(base):]
             assert page.evaluate("window.__sameDocument === true"), f"{url} was a full page load"
             result = assert_page_clean(page, url)
@@ -93,8 +87,7 @@ def test_instant_navigation_retypesets_each_page(built_site, chromium):
 def test_phone_width_never_scrolls_sideways(built_site, chromium, scheme):
     with serve_site(built_site) as base, browser_page(width=390, height=844, scheme=scheme) as page:
         for url in site_pages(built_site):
-            page.goto(base + url)
-            page.wait_for_selector(TYPESET, timeout=30000)
+            open_page(page, base + url)
             result = assert_page_clean(page, url)
             assert result["pageWidth"] <= result["viewWidth"], f"{url} is {result['pageWidth']} px wide at 390 px"
             thin = [w for w in result["mathWidths"] if w < 8]

@@ -7,28 +7,15 @@ import re
 
 import pytest
 
-from browser import browser_page, serve_site
+from browser import browser_page, next_page, open_page, serve_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-TYPESET = "body[data-math-typeset=done]"
 CHAPTER = "chapters/01-neuron/"
 
 
 def chapters(site) -> list[str]:
     return [p.parent.relative_to(site).as_posix() + "/" for p in sorted((site / "chapters").glob("*/index.html"))]
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(TYPESET, timeout=60000)
-
-
-def next_page(page) -> None:
-    """Follow the footer's "Next" link (Material's instant navigation) and wait for the math."""
-    page.evaluate("document.body.removeAttribute('data-math-typeset')")
-    page.click("a.md-footer__link--next")
-    page.wait_for_selector(TYPESET, timeout=60000)
 
 
 def assert_quiet(page) -> None:
