@@ -122,6 +122,12 @@ def scan(src_path: str, markdown: str) -> list[Equation]:
     return equations
 
 
+def markdown_pages(files) -> dict[str, str]:
+    """``{src_uri: text}`` of the site's Markdown pages, from MkDocs's ``Files`` (which leaves
+    out what ``exclude_docs`` excludes, such as snippet parts): what ``build_registry`` reads."""
+    return {f.src_uri: f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".md")}
+
+
 def build_registry(pages: dict[str, str]) -> dict[str, Equation]:
     """Labels of the whole site: ``{src_path: markdown}`` -> ``{label: Equation}``."""
     registry: dict[str, Equation] = {}

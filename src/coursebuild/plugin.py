@@ -95,9 +95,8 @@ class CoursePlugin(BasePlugin):
             for path in [source] if source.is_file() else sorted(source.rglob("*.js")):
                 dest = "assets/mathjax/" + path.relative_to(MATHJAX_ES5).as_posix()
                 files.append(File.generated(config, dest, abs_src_path=str(path)))
-        pages = {f.src_uri: f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".md")}
         try:
-            self.registry = equations.build_registry(pages)
+            self.registry = equations.build_registry(equations.markdown_pages(files))
         except equations.EquationError as error:
             raise PluginError(str(error)) from None
         self.files = files

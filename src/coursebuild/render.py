@@ -10,6 +10,7 @@ from pathlib import Path
 
 import markdown
 from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
 
 from coursebuild import equations, execute, outputs
@@ -17,20 +18,11 @@ from coursebuild import equations, execute, outputs
 REPO = Path(__file__).resolve().parents[2]
 
 
-def docs_pages(docs: Path) -> dict[str, str]:
-    """Every Markdown page of the site: ``{src_path: text}`` (snippet parts excluded)."""
-    return {
-        path.relative_to(docs).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(docs.rglob("*.md"))
-        if path.relative_to(docs).parts[0] not in {"errata", "includes"}
-    }
-
-
 def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple[str, execute.PageRun]:
     """HTML of ``docs/<src_path>`` and the record of its blocks (``.failures``, ``.executed``)."""
     config = load_config(str(config_file))
     docs = Path(config.docs_dir)
-    registry = equations.build_registry(docs_pages(docs))
+    registry = equations.build_registry(equations.markdown_pages(get_files(config)))
     text = equations.expand_includes((docs / src_path).read_text(encoding="utf-8"), docs)
 
     def url_to(eq: equations.Equation, in_math: bool) -> str:
