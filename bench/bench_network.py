@@ -28,7 +28,8 @@ import numpy as np
 
 from dlcourse.data import load_mnist, preprocess
 from dlcourse import optimizers
-from dlcourse.network import Network, _take_rows
+from dlcourse import blas_pool
+from dlcourse.network import Network, _RowGather
 
 LAYER_SIZES = [784, 512, 10]
 ACTIVATIONS = ["relu", "softmax"]
@@ -93,7 +94,8 @@ def overhead_pieces(network, X, Y):
     optimizer.build(network._w)
     X_batch = np.empty((BATCH_SIZE, X.shape[1]), X.dtype)
     Y_batch = np.empty((BATCH_SIZE, Y.shape[1]), Y.dtype)
-    order = np.random.default_rng(0).permutation(len(X))
+    gather = _RowGather(X, Y, X_batch, Y_batch)
+    gather.shuffle(np.random.default_rng(0).permutation(len(X)))
     starts = range(0, len(X) - BATCH_SIZE + 1, BATCH_SIZE)
 
     def steps():
@@ -102,7 +104,7 @@ def overhead_pieces(network, X, Y):
 
     def gathers():
         for start in starts:
-            _take_rows(X, Y, order[start:start + BATCH_SIZE], X_batch, Y_batch)
+            gather(start, BATCH_SIZE)
 
     seconds = {}
     for name, run in (("optimizer steps", steps), ("row gathers", gathers)):

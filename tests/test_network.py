@@ -14,7 +14,7 @@ from dlcourse.losses import _crossentropy_of_logits_sum, softmax_crossentropy_de
 from dlcourse.activations import relu, relu_prime, softmax
 from dlcourse.network import (Network, _add_bias_relu, _add_bias_softmax, _column_sums,
                               _count_same_argmax, _nonfinite_sum, _relu_backward,
-                              _softmax_crossentropy_step, _take_rows)
+                              _softmax_crossentropy_step, _copy_rows, _RowGather)
 
 
 def problem(sizes, loss, m=12, seed=0, dtype=np.float64):
@@ -297,9 +297,29 @@ def test_row_gather_equals_numpys_take():
     X, Y = rng.normal(size=(50, 7)).astype(np.float32), rng.normal(size=(50, 3)).astype(np.float32)
     rows = rng.permutation(50)[:11]
     xb, yb = np.empty((11, 7), np.float32), np.empty((11, 3), np.float32)
-    _take_rows(X, Y, rows, xb, yb)
+    sums = np.empty(11, np.float32)
+    _copy_rows(X, Y, rows, xb, yb, sums)
     np.testing.assert_array_equal(xb, X[rows])
     np.testing.assert_array_equal(yb, Y[rows])
+    np.testing.assert_array_equal(sums, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype):
+    """Batches wide enough to be split over OpenBLAS's threads (see test_blas_pool)."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(1000, 784)).astype(dtype)
+    Y = rng.normal(size=(1000, 10)).astype(dtype)
+    xb, yb = np.empty((128, 784), dtype), np.empty((128, 10), dtype)
+    gather = _RowGather(X, Y, xb, yb)
+    order = rng.permutation(1000)
+    gather.shuffle(order)
+    for start, rows in ((0, 128), (128, 128), (896, 104)):
+        assert gather(start, rows) == 0
+        np.testing.assert_array_equal(xb[:rows], X[order[start:start + rows]])
+        np.testing.assert_array_equal(yb[:rows], Y[order[start:start + rows]])
+    X[order[900], 3] = np.nan
+    assert np.isnan(gather(896, 104))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])

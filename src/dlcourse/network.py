@@ -10,13 +10,14 @@ whole network in one pass (``dlcourse.optimizers``). ``fit`` allocates its buffe
 optimizer's state once; a training step allocates nothing of the parameters' size.
 """
 
+import functools
 import numbers
 import time
 
 import numba
 import numpy as np
 
-from dlcourse import optimizers
+from dlcourse import blas_pool, optimizers
 from dlcourse.activations import linear, linear_prime, sigmoid, sigmoid_prime, tanh, tanh_prime
 from dlcourse.losses import (_crossentropy_of_logits_sum, binary_crossentropy_from_logits,
                              categorical_crossentropy_from_logits,
@@ -165,24 +166,90 @@ def _softmax_crossentropy_step(Z, b, Y, A, dZ, db):
 
 
 @numba.njit(cache=True, fastmath={"reassoc"})
-def _take_rows(X, Y, rows, X_out, Y_out):
-    """X_out[r] = X[rows[r]] and Y_out[r] = Y[rows[r]] for every r: one shuffled batch.
+def _copy_rows(X, Y, rows, X_out, Y_out, sums):
+    """X_out[r] = X[rows[r]] and Y_out[r] = Y[rows[r]] for every r: (part of) a shuffled batch.
 
-    X (m, n_in), Y (m, n_out), rows (k,) ints, X_out (k, n_in), Y_out (k, n_out). What two
-    ``np.take(..., axis=0, out=...)`` calls do, in one call and about a quarter faster.
-    Returns ``_nonfinite_sum`` of the rows copied from X (0 if all finite, else NaN), which
-    costs nothing extra while they pass through the registers.
+    X (m, n_in), Y (m, n_out), rows (k,) ints, X_out (k, n_in), Y_out (k, n_out), sums (k,).
+    What two ``np.take(..., axis=0, out=...)`` calls do, in one pass. sums[r] is
+    ``_nonfinite_sum`` of the row copied from X (0 if finite, else NaN), which costs nothing
+    extra while the row passes through the registers.
     """
-    total = X.dtype.type(0)
     for r in range(rows.size):
         source, target = X[rows[r]], X_out[r]
+        total = X.dtype.type(0)
         for j in range(source.size):
             target[j] = source[j]
             total += source[j] - source[j]
+        sums[r] = total
         source, target = Y[rows[r]], Y_out[r]
         for j in range(source.size):
             target[j] = source[j]
-    return total
+
+
+@functools.cache
+def _pooled_copy_rows(dtype):
+    """``_copy_rows`` as a ``blas_pool`` cfunc, for arrays of ``dtype`` (a NumPy scalar type).
+
+    Block (see ``_RowGather``): X, Y, order (int64), X_batch, Y_batch, sums; scalars m, n_in,
+    n_out and the batch's first position in ``order``.
+    """
+    start, vector, matrix = blas_pool.chunk_start, blas_pool.array_slice, blas_pool.matrix_rows
+    scalar = blas_pool.scalar
+
+    def chunk(k, n, unused, alpha, a, lda, b, ldb, c, ldc, sb):
+        s = start(a, c)
+        m, n_in, n_out = int(scalar(c, 6, 0)), int(scalar(c, 6, 1)), int(scalar(c, 6, 2))
+        first = int(scalar(c, 6, 3))
+        _copy_rows(matrix(c, 0, 0, m, n_in, dtype), matrix(c, 1, 0, m, n_out, dtype),
+                   vector(c, 2, first + s, k, np.int64), matrix(c, 3, s, k, n_in, dtype),
+                   matrix(c, 4, s, k, n_out, dtype), vector(c, 5, s, k, dtype))
+        return 0
+    return numba.cfunc(blas_pool.SIGNATURE)(chunk)
+
+
+class _RowGather:
+    """Copies the rows of each shuffled batch of X and Y into fixed buffers, for ``fit``.
+
+    ``_copy_rows``, with its rows split over OpenBLAS's threads when ``blas_pool`` can: a
+    gather of scattered rows waits on memory more than it computes, so two cores nearly halve
+    it (bench/bench_network.py measures it alone).
+
+    Args:
+        X (m, n_in), Y (m, n_out): the training data; X_batch (k, n_in), Y_batch (k, n_out):
+        the buffers a batch of at most k rows is copied into.
+    """
+
+    def __init__(self, X, Y, X_batch, Y_batch):
+        self.X, self.Y, self.X_batch, self.Y_batch = X, Y, X_batch, Y_batch
+        self.sums = np.empty(len(X_batch), X.dtype)
+        self.order, self.block = None, None
+        if X.flags.c_contiguous and Y.flags.c_contiguous:
+            placeholder = np.zeros(1, np.int64)  # until ``shuffle`` gives the order
+            self.block = blas_pool.Block((X, Y, placeholder, X_batch, Y_batch, self.sums), 4,
+                                         len(X_batch))
+            self.block.scalars[:3] = X.shape + Y.shape[1:]
+        self.min_rows = blas_pool.MIN_SIZE // max(X.shape[1], 1)
+
+    def shuffle(self, order):
+        """Read the rows in ``order`` (a permutation of range(m), int64) from now on."""
+        self.order = np.ascontiguousarray(order, dtype=np.int64)
+        if self.block is not None:
+            self.block.set_array(2, self.order)
+
+    def __call__(self, start, rows):
+        """Copy rows order[start:start + rows] into the buffers' first ``rows`` rows.
+
+        Returns 0 if all the rows copied from X are finite, else NaN (``_copy_rows``'s sums).
+        """
+        sums = self.sums[:rows]
+        block = self.block
+        if block is not None:
+            block.size, block.scalars[3] = rows, start
+            if blas_pool.run(lambda: _pooled_copy_rows(self.X.dtype.type), block, self.min_rows):
+                return sums.sum()
+        _copy_rows(self.X, self.Y, self.order[start:start + rows], self.X_batch[:rows],
+                   self.Y_batch[:rows], sums)
+        return sums.sum()
 
 
 # reassoc lets LLVM vectorize the sum; it cannot turn x - x into 0, which needs "nnan".
@@ -611,17 +678,19 @@ class Network:
         (Zs, As), dZs = self._layer_buffers(size), self._buffers(size)
         X_batch = np.empty((size, X.shape[1]), self.dtype)
         Y_batch = np.empty((size, Y.shape[1]), self.dtype)
+        gather = _RowGather(X, Y, X_batch, Y_batch) if shuffle else None
         rng = np.random.default_rng(seed)
         for epoch in range(epochs):
             started = time.perf_counter()
-            order = rng.permutation(m) if shuffle else None
+            if shuffle:
+                gather.shuffle(rng.permutation(m))
             totals = dict.fromkeys(keys, 0.0)
             for start in range(0, m, batch_size):
                 rows = min(batch_size, m - start)
                 buffers = (Zs, As, dZs) if rows == size else _first_rows(Zs, As, dZs, rows)
                 if shuffle:
                     xb, yb = (X_batch, Y_batch) if rows == size else (X_batch[:rows], Y_batch[:rows])
-                    finite = _take_rows(X, Y, order[start:start + rows], xb, yb) == 0
+                    finite = gather(start, rows) == 0
                 else:
                     xb, yb = X[start:start + rows], Y[start:start + rows]
                     finite = epoch or _nonfinite_sum(xb) == 0
@@ -629,7 +698,8 @@ class Network:
                     self._w[...] = before[0]
                     optimizer.iterations = before[1]
                     optimizer.restore_state(before[2])
-                    rows_read = order[start:start + rows] if shuffle else np.arange(start, start + rows)
+                    rows_read = (gather.order[start:start + rows] if shuffle
+                                 else np.arange(start, start + rows))
                     raise _not_finite("X", X, rows_read)
                 for key, value in self._train_step(xb, yb, *buffers, loss).items():
                     totals[key] += value
