@@ -7,7 +7,8 @@ Keras, whose thread pools take a moment to go quiet), and reports the median of 
 runs of each:
 
 - Keras: ``model.fit`` of the equal ``Sequential`` (after a warm-up fit that builds its graph);
-- Network: ``Network.fit``, shuffling as Keras does;
+- Network: ``Network.fit``, shuffling as Keras does (its optimizer steps and batch gathers split
+  over OpenBLAS's threads when ``dlcourse.blas_pool`` can; the script says whether they were);
 - the GEMM floor: the five matrix products of every training step alone (two forward,
   two for the weight gradients, one to carry the error back to the hidden layer), on
   preallocated arrays of the same shapes and dtype: what no NumPy training loop can beat.
@@ -120,6 +121,7 @@ def overhead_pieces(network, X, Y):
 def main():
     X, Y, note = training_data()
     print(f"data: {note}")
+    print(f"Network's {blas_pool.status()}")
     load = os.getloadavg()
     print("load average before (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load)
           + f" on {os.cpu_count()} cores")
@@ -157,8 +159,9 @@ def main():
     print(f"Network beyond the floor: {median['Network'] - median['GEMM floor']:.3f} s, of which, "
           "measured alone: " + ", ".join(f"{name} {t:.3f} s" for name, t in pieces.items()))
     # Work any Keras-equal training loop must do besides the products: the optimizer streams
-    # the parameters, their gradients and its state through memory at every step, and a
-    # shuffled batch must be gathered. Their sum with the floor is the ratio left for the rest.
+    # the parameters, their gradients and its state through memory at every step (as fast as
+    # the cores it runs on can pull them), and a shuffled batch must be gathered. Their sum
+    # with the floor is the ratio left for the rest.
     unavoidable = (median["GEMM floor"] + sum(pieces.values())) / median["GEMM floor"]
     print(f"floor + those two pieces = {unavoidable:.3f} x the floor, before any activation, "
           "loss or Python")

@@ -23,9 +23,9 @@ import numpy as np
 from dlcourse import blas_pool
 
 
-# One thread: waking a second one costs more than it saves on 400,000 parameters, and an
-# idle pool would compete with BLAS's threads for the two cores. error_model="numpy": a
-# division by zero gives inf as in NumPy and Keras, instead of a per-element check that
+# Each loop is written for one thread; ``Optimizer._run`` splits it over OpenBLAS's threads
+# (``blas_pool``) when the vector is long enough, not a pool of numba's own, whose threads
+# would compete with BLAS's for the cores. error_model="numpy": a division by zero gives inf as in NumPy and Keras, instead of a per-element check that
 # raises (and that would stop LLVM from vectorizing the loop).
 #
 # ``tiny`` is the dtype's smallest normal number. A running mean that decays below it is set
