@@ -89,6 +89,15 @@ def test_one_openblas_thread_means_one_thread_and_the_same_result(monkeypatch):
     np.testing.assert_array_equal(w, w_one)
 
 
+def test_an_openblas_version_not_checked_turns_the_pool_off_and_says_so(monkeypatch):
+    monkeypatch.setattr(blas_pool, "CHECKED_MODES", {"0.0.1": 2})
+    pool = blas_pool._Pool()
+    assert pool.split is None
+    assert "is not a version blas_pool was checked against (0.0.1)" in pool.reason
+    block = blas_pool.Block([np.zeros(N)], 0, N)
+    assert pool.run(lambda: pytest.fail("compiled a split loop"), block, 1) is False
+
+
 def test_a_block_refuses_a_strided_array_by_name():
     with pytest.raises(ValueError, match=r"C-contiguous arrays; got strides \(8,\) for shape"):
         blas_pool.Block([np.zeros(20, np.float32)[::2]], 0, 10)

@@ -11,8 +11,9 @@ thread and runs the first slice on the calling one: ``blas_level1_thread``. It i
 not documented, so this module treats it with care:
 
 - it is found in the OpenBLAS that NumPy loaded (through threadpoolctl), or not used at all;
-- a probe call, once per process, checks how it splits a loop and which mode makes it call our
-  function, and anything unexpected turns the pool off;
+- only in an OpenBLAS version listed in ``CHECKED_MODES``, whose calling convention was read;
+- a probe call, once per process, checks how it splits a loop, and anything unexpected turns
+  the pool off;
 - every user keeps a one-thread path, used when the pool is off, when OpenBLAS runs on one
   thread, or when a loop is too short to be worth splitting.
 
@@ -35,13 +36,19 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-SIGNATURE = types.int32(types.int64, types.int64, types.int64, types.float64, types.voidptr,
+SIGNATURE = types.int32(types.int64, types.int64, types.int64, types.float32, types.voidptr,
                         types.int64, types.voidptr, types.int64, types.CPointer(types.int64),
                         types.int64, types.voidptr)
 
 # Below this many entries a loop runs on the calling thread: handing a slice to the other
 # thread costs a few microseconds (bench/bench_network.py measures the optimizer's step).
 MIN_SIZE = 1 << 16
+
+# The mode that makes ``legacy_exec`` call a slice as a real single-precision routine (the
+# form of SIGNATURE), by OpenBLAS version: the precision codes were renumbered when bfloat16
+# arrived, and a wrong code would pass the arguments in other registers. Only versions whose
+# source was read and whose probe passed are listed; NumPy's pin decides which one loads.
+CHECKED_MODES = {"0.3.31": 2}  # BLAS_SINGLE in common_thread.h
 
 # The Block's layout, in int64 slots: the probe's unit, then one address per array, then the
 # scalars (as float64, whatever the arrays' dtype).
@@ -140,6 +147,11 @@ class _Pool:
             self.reason = "NumPy does not use OpenBLAS here"
             return
         self.threads = numpy_blas[0].get_num_threads
+        version = ".".join((numpy_blas[0].version or "unknown").split(".")[:3])
+        if version not in CHECKED_MODES:
+            self.reason = (f"OpenBLAS {version} is not a version blas_pool was checked against "
+                           f"({', '.join(sorted(CHECKED_MODES))})")
+            return
         try:
             split = ctypes.CDLL(numpy_blas[0].filepath).blas_level1_thread
         except AttributeError:
@@ -151,25 +163,24 @@ class _Pool:
                              ctypes.c_long, ctypes.c_void_p, ctypes.c_int])
         self._alpha = np.zeros(2)  # read by OpenBLAS before each call, never by us
         self._alpha_address = self._alpha.ctypes.data
-        self.mode, self.unit = self._probe(split)
-        if self.mode is None:
+        self.mode, self.unit = CHECKED_MODES[version], self._probe(split, CHECKED_MODES[version])
+        if self.unit is None:
             self.reason = "blas_level1_thread did not split a loop as expected"
         else:
             self.split = split
 
-    def _probe(self, split):
-        """(mode, unit): the precision mode under which OpenBLAS calls the function on two
-        halves, and how far apart the halves' ``a`` are per entry; (None, None) if none does."""
+    def _probe(self, split, mode):
+        """How far apart, per entry, the ``a`` of two slices are when OpenBLAS splits a loop
+        under ``mode``; None if it does not call the function on two slices that tile it."""
         n = 1000
-        for mode in range(4):  # the real-precision codes; they were renumbered across versions
-            seen = np.full(4, -1, np.int64)
-            split(mode, n, 0, 0, self._alpha_address, None, 1, None, 1, seen.ctypes.data,
-                  0, _probe_cfunc().address, 2)
-            (start_0, size_0, start_1, size_1) = seen
-            if start_0 == 0 and size_0 > 0 and size_1 > 0 and size_0 + size_1 == n \
-                    and start_1 > 0 and start_1 % size_0 == 0:
-                return mode, start_1 // size_0
-        return None, None
+        seen = np.full(4, -1, np.int64)
+        split(mode, n, 0, 0, self._alpha_address, None, 1, None, 1, seen.ctypes.data, 0,
+              _probe_cfunc().address, 2)
+        (start_0, size_0, start_1, size_1) = seen
+        if start_0 == 0 and size_0 > 0 and size_1 > 0 and size_0 + size_1 == n \
+                and start_1 > 0 and start_1 % size_0 == 0:
+            return start_1 // size_0
+        return None
 
     def run(self, make_cfunc, block, min_size):
         """Run ``make_cfunc()`` over [0, block.size) on OpenBLAS's threads; False if it cannot."""
