@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 
 import matplotlib
 
-matplotlib.use("Agg")
+# The build draws off screen. A Jupyter kernel names its own backend in MPLBACKEND (the inline
+# one): keep it there, so that a student's own plt.show() in the lab notebook still shows.
+if not os.environ.get("MPLBACKEND"):
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 # Colours that stay readable on both a white and a dark slate background.
