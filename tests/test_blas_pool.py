@@ -1,5 +1,12 @@
 """Tests for dlcourse.blas_pool: loops split over OpenBLAS's threads give the one-thread bits."""
 
+import copy
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+
 import numba
 import numpy as np
 import pytest
@@ -9,25 +16,34 @@ from dlcourse import blas_pool, optimizers
 
 N = blas_pool.MIN_SIZE + 12_345  # long enough to be split, and not a multiple of anything
 
-BLAS_THREADS = max(lib["num_threads"] for lib in threadpoolctl.threadpool_info()
-                   if lib["user_api"] == "blas")
 needs_two_threads = pytest.mark.skipif(
-    BLAS_THREADS < 2, reason="OpenBLAS runs on one thread here: there is nothing to split over")
+    blas_pool.pool().threads() < 2,
+    reason="NumPy's OpenBLAS runs on one thread here: there is nothing to split over")
+
+
+@pytest.fixture
+def splits(monkeypatch):
+    """A list that records what each ``blas_pool.run`` call returned (True: it split)."""
+    returned = []
+    original = blas_pool.run
+
+    def recording_run(*args, **kwargs):
+        returned.append(original(*args, **kwargs))
+        return returned[-1]
+
+    monkeypatch.setattr(blas_pool, "run", recording_run)
+    return returned
 
 
 @needs_two_threads
 def test_the_pool_is_on_with_the_pinned_numpy():
     """The speed goal of issue 5 counts on it; if a new NumPy's OpenBLAS changes, this says so."""
-    pool = blas_pool.pool()
-    assert pool.split is not None, blas_pool.status()
-    assert pool.unit > 0
-    assert "split over OpenBLAS's" in blas_pool.status()
+    assert "split over OpenBLAS's" in blas_pool.status(), blas_pool.status()
+    assert blas_pool.pool().unit > 0
 
 
-def steps(name, dtype, n_steps=4, one_thread=False, monkeypatch=None):
+def steps(name, dtype, n_steps=4):
     """w and the optimizer's state after n_steps of ``name`` on fixed random gradients."""
-    if one_thread:
-        monkeypatch.setattr(blas_pool, "MIN_SIZE", 1 << 62)
     rng = np.random.default_rng(0)
     w = rng.standard_normal(N).astype(dtype)
     optimizer = optimizers.get(name, 1e-3)
@@ -36,16 +52,19 @@ def steps(name, dtype, n_steps=4, one_thread=False, monkeypatch=None):
         g = rng.standard_normal(N).astype(dtype)
         g[::5] = 0  # the flush-to-zero branch must agree too
         optimizer.step(w, g)
-    if one_thread:
-        monkeypatch.undo()
     return w, optimizer.state_copy()
 
 
+@needs_two_threads
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", ["sgd", "rmsprop", "adam"])
-def test_split_optimizer_steps_equal_one_thread_steps_bit_for_bit(name, dtype, monkeypatch):
+def test_split_optimizer_steps_equal_one_thread_steps_bit_for_bit(name, dtype, monkeypatch,
+                                                                  splits):
     w_split, state_split = steps(name, dtype)
-    w_one, state_one = steps(name, dtype, one_thread=True, monkeypatch=monkeypatch)
+    assert splits and all(splits)
+    monkeypatch.setattr(blas_pool, "MIN_SIZE", 1 << 62)  # every loop too short to split
+    w_one, state_one = steps(name, dtype)
+    assert not any(splits[4:])
     np.testing.assert_array_equal(w_split, w_one)
     assert state_split.keys() == state_one.keys()
     for key in state_one:
@@ -80,22 +99,61 @@ def test_short_loops_never_compile_or_split():
     assert made == []
 
 
-def test_one_openblas_thread_means_one_thread_and_the_same_result(monkeypatch):
-    w_one, _ = steps("rmsprop", np.float32, one_thread=True, monkeypatch=monkeypatch)
+@needs_two_threads
+def test_a_thread_limit_set_at_run_time_means_one_thread_and_the_same_result(splits):
+    w_split, _ = steps("rmsprop", np.float32)
     with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        assert "on one thread (OpenBLAS runs on one)" in blas_pool.status()
         block = blas_pool.Block([np.zeros(N)], 0, N)
         assert blas_pool.run(lambda: pytest.fail("compiled a split loop"), block) is False
-        w, _ = steps("rmsprop", np.float32)
-    np.testing.assert_array_equal(w, w_one)
+        w_one, _ = steps("rmsprop", np.float32)
+    assert all(splits[:4]) and not any(splits[4:])
+    np.testing.assert_array_equal(w_split, w_one)
+
+
+def test_openblas_started_on_one_thread_steps_on_one_thread_without_hanging():
+    """Started on one thread, OpenBLAS has no worker: a slice handed to one would never run."""
+    script = textwrap.dedent(f"""
+        import numpy as np
+        from dlcourse import blas_pool, optimizers
+        w, g = np.zeros({N}, np.float32), np.ones({N}, np.float32)
+        optimizer = optimizers.RMSprop()
+        optimizer.build(w)
+        optimizer.step(w, g)
+        assert w[0] < 0 and np.all(w == w[0]), w
+        print(blas_pool.status())
+    """)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "elementwise loops on one thread" in done.stdout
 
 
 def test_an_openblas_version_not_checked_turns_the_pool_off_and_says_so(monkeypatch):
     monkeypatch.setattr(blas_pool, "CHECKED_MODES", {"0.0.1": 2})
     pool = blas_pool._Pool()
-    assert pool.split is None
     assert "is not a version blas_pool was checked against (0.0.1)" in pool.reason
     block = blas_pool.Block([np.zeros(N)], 0, N)
     assert pool.run(lambda: pytest.fail("compiled a split loop"), block, 1) is False
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda x: pickle.loads(pickle.dumps(x))])
+def test_a_copied_optimizer_steps_its_own_vectors_only(duplicate):
+    """A copy must not carry the original's raw addresses (blas_pool.Block.__reduce__)."""
+    rng = np.random.default_rng(2)
+    w, g = rng.standard_normal(N).astype(np.float32), rng.standard_normal(N).astype(np.float32)
+    optimizer = optimizers.RMSprop()
+    optimizer.build(w)
+    optimizer.step(w, g)  # builds the optimizer's Block
+    w_before, v_before = w.copy(), optimizer.v.copy()
+    w2, g2, optimizer2 = duplicate((w, g, optimizer))
+    optimizer2.step(w2, g2)
+    np.testing.assert_array_equal(w, w_before)
+    np.testing.assert_array_equal(optimizer.v, v_before)
+    optimizer.step(w, g)
+    np.testing.assert_array_equal(w2, w)
+    np.testing.assert_array_equal(optimizer2.v, optimizer.v)
 
 
 def test_a_block_refuses_a_strided_array_by_name():
@@ -103,7 +161,7 @@ def test_a_block_refuses_a_strided_array_by_name():
         blas_pool.Block([np.zeros(20, np.float32)[::2]], 0, 10)
 
 
-def test_optimizer_steps_a_strided_vector_on_one_thread(monkeypatch):
+def test_optimizer_steps_a_strided_vector_on_one_thread():
     rng = np.random.default_rng(1)
     w = rng.standard_normal(2 * N).astype(np.float32)[::2]
     g = rng.standard_normal(2 * N).astype(np.float32)[::2]

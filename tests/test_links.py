@@ -160,7 +160,7 @@ def test_every_figure_and_image_is_described(built_site):
             assert svg.find("title") is not None, f"{name}: figure '{label[:30]}' has no <title>"
         for img in parsed(path).select("article img"):
             alt = img.get("alt", "").strip()
-            assert alt, f"{name}: <img src={img.get('src')[:40]}> has no alt text"
+            assert alt, f"{name}: <img src={(img.get('src') or '')[:40]}> has no alt text"
             # nbconvert's stand-in for a notebook image nobody described
             assert alt != "No description has been provided for this image", \
                 f"{name}: an image with nbconvert's placeholder alt text; use figures.to_html"

@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from dlcourse import optimizers, scratch
+from dlcourse import blas_pool, optimizers, scratch
 from dlcourse.gradcheck import numerical_gradient, relative_error
 from dlcourse.losses import _crossentropy_of_logits_sum, softmax_crossentropy_delta
 from dlcourse.activations import relu, relu_prime, softmax
@@ -304,9 +304,13 @@ def test_row_gather_equals_numpys_take():
     np.testing.assert_array_equal(sums, 0)
 
 
+@pytest.mark.skipif(blas_pool.pool().threads() < 2, reason="OpenBLAS runs on one thread here")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype):
+def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype, monkeypatch):
     """Batches wide enough to be split over OpenBLAS's threads (see test_blas_pool)."""
+    splits, original = [], blas_pool.run
+    monkeypatch.setattr(blas_pool, "run",
+                        lambda *args: splits.append(original(*args)) or splits[-1])
     rng = np.random.default_rng(5)
     X = rng.normal(size=(1000, 784)).astype(dtype)
     Y = rng.normal(size=(1000, 10)).astype(dtype)
@@ -318,8 +322,12 @@ def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype):
         assert gather(start, rows) == 0
         np.testing.assert_array_equal(xb[:rows], X[order[start:start + rows]])
         np.testing.assert_array_equal(yb[:rows], Y[order[start:start + rows]])
-    X[order[900], 3] = np.nan
-    assert np.isnan(gather(896, 104))
+    assert splits == [True, True, True]
+    for bad in (np.nan, -np.inf):
+        X[order[900], 3] = bad
+        assert np.isnan(gather(896, 104))
+    with pytest.raises(IndexError, match=r"rows \[950, 1054\) of an order of 1000"):
+        gather(950, 104)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])

@@ -198,8 +198,8 @@ def _pooled_copy_rows(dtype):
 
     def chunk(k, n, unused, alpha, a, lda, b, ldb, c, ldc, sb):
         s = start(a, c)
-        m, n_in, n_out = int(scalar(c, 6, 0)), int(scalar(c, 6, 1)), int(scalar(c, 6, 2))
-        first = int(scalar(c, 6, 3))
+        m, n_in, n_out, first = (int(scalar(c, 0)), int(scalar(c, 1)), int(scalar(c, 2)),
+                                 int(scalar(c, 3)))
         _copy_rows(matrix(c, 0, 0, m, n_in, dtype), matrix(c, 1, 0, m, n_out, dtype),
                    vector(c, 2, first + s, k, np.int64), matrix(c, 3, s, k, n_in, dtype),
                    matrix(c, 4, s, k, n_out, dtype), vector(c, 5, s, k, dtype))
@@ -211,8 +211,8 @@ class _RowGather:
     """Copies the rows of each shuffled batch of X and Y into fixed buffers, for ``fit``.
 
     ``_copy_rows``, with its rows split over OpenBLAS's threads when ``blas_pool`` can: a
-    gather of scattered rows waits on memory more than it computes, so two cores nearly halve
-    it (bench/bench_network.py measures it alone).
+    gather of scattered rows waits on memory more than it computes, and two cores cut its time
+    by about a third (bench/bench_network.py measures it alone).
 
     Args:
         X (m, n_in), Y (m, n_out): the training data; X_batch (k, n_in), Y_batch (k, n_out):
@@ -223,7 +223,8 @@ class _RowGather:
         self.X, self.Y, self.X_batch, self.Y_batch = X, Y, X_batch, Y_batch
         self.sums = np.empty(len(X_batch), X.dtype)
         self.order, self.block = None, None
-        if X.flags.c_contiguous and Y.flags.c_contiguous:
+        arrays = (X, Y, X_batch, Y_batch)
+        if blas_pool.poolable(arrays) and len({x.dtype for x in arrays}) == 1:
             placeholder = np.zeros(1, np.int64)  # until ``shuffle`` gives the order
             self.block = blas_pool.Block((X, Y, placeholder, X_batch, Y_batch, self.sums), 4,
                                          len(X_batch))
@@ -241,6 +242,9 @@ class _RowGather:
 
         Returns 0 if all the rows copied from X are finite, else NaN (``_copy_rows``'s sums).
         """
+        if not 0 <= start <= start + rows <= len(self.order) or rows > len(self.sums):
+            raise IndexError(f"rows [{start}, {start + rows}) of an order of {len(self.order)} "
+                             f"into buffers of {len(self.sums)} rows")
         sums = self.sums[:rows]
         block = self.block
         if block is not None:

@@ -8,10 +8,10 @@ and v) is one more vector of the same length, allocated once in ``build``.
 The loops are compiled by numba into one fused, vectorized pass. Written as NumPy
 expressions, RMSprop's update takes nine passes over the 407,050 parameters of the
 lecture's MNIST network; on this course's 2-core machine those cost almost as much as the
-network's matrix products, the compiled pass about a fifth of that (numexpr, tried too,
-was slower than NumPy here). The arithmetic is Keras's, operation for operation, in the
-parameters' dtype (float32 by default), with Keras's defaults; each update names the
-equation it implements.
+network's matrix products, the compiled pass about a fifth of that on one core and a tenth
+split over two (numexpr, tried too, was slower than NumPy here). The arithmetic is Keras's,
+operation for operation, in the parameters' dtype (float32 by default), with Keras's
+defaults; each update names the equation it implements.
 """
 
 import functools
@@ -24,9 +24,10 @@ from dlcourse import blas_pool
 
 
 # Each loop is written for one thread; ``Optimizer._run`` splits it over OpenBLAS's threads
-# (``blas_pool``) when the vector is long enough, not a pool of numba's own, whose threads
-# would compete with BLAS's for the cores. error_model="numpy": a division by zero gives inf as in NumPy and Keras, instead of a per-element check that
-# raises (and that would stop LLVM from vectorizing the loop).
+# (``blas_pool``) when the vector is long enough, not over a pool of numba's own, whose
+# threads would compete with BLAS's for the cores. error_model="numpy": a division by zero
+# gives inf as in NumPy and Keras, instead of a per-element check that raises (and that
+# would stop LLVM from vectorizing the loop).
 #
 # ``tiny`` is the dtype's smallest normal number. A running mean that decays below it is set
 # to 0: where a gradient stays exactly 0 for a few hundred steps (a dead relu unit, an input
@@ -72,22 +73,22 @@ def _pooled(kernel, dtype, n_arrays, n_scalars):
     if (n_arrays, n_scalars) == (2, 1):  # SGD: w, g; lr
         def chunk(m, n, k, alpha, a, lda, b, ldb, c, ldc, sb):
             s = start(a, c)
-            kernel(view(c, 0, s, m, dtype), view(c, 1, s, m, dtype), dtype(scalar(c, 2, 0)))
+            kernel(view(c, 0, s, m, dtype), view(c, 1, s, m, dtype), dtype(scalar(c, 0)))
             return 0
     elif (n_arrays, n_scalars) == (3, 5):  # RMSprop: w, g, v; lr, rho, 1 - rho, epsilon, tiny
         def chunk(m, n, k, alpha, a, lda, b, ldb, c, ldc, sb):
             s = start(a, c)
             kernel(view(c, 0, s, m, dtype), view(c, 1, s, m, dtype), view(c, 2, s, m, dtype),
-                   dtype(scalar(c, 3, 0)), dtype(scalar(c, 3, 1)), dtype(scalar(c, 3, 2)),
-                   dtype(scalar(c, 3, 3)), dtype(scalar(c, 3, 4)))
+                   dtype(scalar(c, 0)), dtype(scalar(c, 1)), dtype(scalar(c, 2)),
+                   dtype(scalar(c, 3)), dtype(scalar(c, 4)))
             return 0
     elif (n_arrays, n_scalars) == (4, 5):  # Adam: w, g, m, v; alpha, 1 - beta_1, 1 - beta_2,
         # epsilon, tiny
         def chunk(m, n, k, alpha, a, lda, b, ldb, c, ldc, sb):
             s = start(a, c)
             kernel(view(c, 0, s, m, dtype), view(c, 1, s, m, dtype), view(c, 2, s, m, dtype),
-                   view(c, 3, s, m, dtype), dtype(scalar(c, 4, 0)), dtype(scalar(c, 4, 1)),
-                   dtype(scalar(c, 4, 2)), dtype(scalar(c, 4, 3)), dtype(scalar(c, 4, 4)))
+                   view(c, 3, s, m, dtype), dtype(scalar(c, 0)), dtype(scalar(c, 1)),
+                   dtype(scalar(c, 2)), dtype(scalar(c, 3)), dtype(scalar(c, 4)))
             return 0
     else:
         raise ValueError(f"no pooled form for {n_arrays} arrays and {n_scalars} scalars")
@@ -175,7 +176,7 @@ class Optimizer:
         """
         block = self._block
         if block is None or any(x is not y for x, y in zip(arrays, block.arrays)):
-            if not all(x.flags.c_contiguous for x in arrays):
+            if not blas_pool.poolable(arrays):
                 kernel(*arrays, *scalars)
                 return
             block = self._block = blas_pool.Block(arrays, len(scalars), arrays[0].size)
