@@ -35,19 +35,19 @@ def html_files(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-def site_url(site: Path) -> str:
+def site_url() -> str:
     """The site's own address: the ``site_url`` conftest.py builds the test site for."""
     return os.environ["SITE_URL"]
 
 
 def page_url(site: Path, path: Path) -> str:
     relative = path.relative_to(site).as_posix()
-    return site_url(site) + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+    return site_url() + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
 
 
 def target_file(site: Path, url: str) -> Path | None:
     """The built file a site URL is served from, or None if there is none."""
-    path = site / unquote(urlsplit(url).path[len(urlsplit(site_url(site)).path) :])
+    path = site / unquote(urlsplit(url).path[len(urlsplit(site_url()).path) :])
     if path.is_dir():
         path = path / "index.html"
     return path if path.is_file() else None
@@ -79,7 +79,7 @@ def broken_links(site: Path, path: Path) -> list[str]:
     broken = []
     for what, url in links(parsed(path)):
         absolute = urljoin(base, url)
-        if not absolute.startswith(site_url(site)):
+        if not absolute.startswith(site_url()):
             continue  # another site: not ours to check (and the browser tests forbid requests to it)
         target = target_file(site, absolute)
         fragment = unquote(urlsplit(absolute).fragment)

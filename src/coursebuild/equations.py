@@ -74,17 +74,11 @@ def chapter_number(src_path: str) -> str | None:
 def _display_blocks(markdown: str):
     """Yield ``(start, end, indent)`` line indices of ``$$`` display blocks outside code fences."""
     lines = markdown.split("\n")
-    fence = None
+    code = _code_lines(markdown)
     i = 0
     while i < len(lines):
         line = lines[i]
-        match = FENCE.match(line)
-        if fence:
-            if match and match.group("fence")[0] == fence[0] and len(match.group("fence")) >= len(fence):
-                fence = None
-        elif match:
-            fence = match.group("fence")
-        elif line.strip().startswith("$$"):
+        if i not in code and line.strip().startswith("$$"):
             indent = line[: len(line) - len(line.lstrip())]
             end = i
             if not (line.strip() != "$$" and line.strip().endswith("$$") and len(line.strip()) > 4):
