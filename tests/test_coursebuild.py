@@ -4,7 +4,7 @@ import sys
 import textwrap
 
 import pytest
-from sitebuild import REPO, mini_project, mkdocs_build
+from sitebuild import mini_project, mkdocs_build
 
 from coursebuild import equations
 from coursebuild.render import render_page
@@ -81,10 +81,6 @@ def write_chapter(site_dir, body):
     return path
 
 
-def build(site_dir):
-    return mkdocs_build(site_dir)
-
-
 BROKEN = """\
     # 7. Broken
 
@@ -103,7 +99,7 @@ BROKEN = """\
 
 def test_a_raising_block_fails_the_build_naming_file_and_line(site_dir):
     write_chapter(site_dir, BROKEN)
-    result = build(site_dir)
+    result = mkdocs_build(site_dir)
     assert result.returncode != 0
     log = result.stdout + result.stderr
     assert "docs/chapters/07-broken.md:10" in log and "boom from chapter seven" in log
@@ -178,7 +174,7 @@ def test_a_page_rerendered_starts_from_a_fresh_session(site_dir, monkeypatch):
 
 def test_unknown_equation_label_fails_the_build_naming_the_file(site_dir):
     write_chapter(site_dir, "# 7. Refs\n\nAs \\eqref{eq:nowhere} shows.\n")
-    result = build(site_dir)
+    result = mkdocs_build(site_dir)
     assert result.returncode != 0
     assert "chapters/07-broken.md:3" in result.stdout + result.stderr
 
@@ -236,14 +232,13 @@ def test_a_failing_block_is_never_stored(site_dir):
 
 def test_each_build_reimports_the_library():
     """`mkdocs serve` rebuilds in one process; an edited module must not stay imported stale."""
-    from mkdocs.config import load_config
-
     import dlcourse.neuron  # noqa: F401
-    from coursebuild.plugin import CoursePlugin
+    from coursebuild.plugin import CoursePlugin, forget_library
 
+    assert CoursePlugin.on_config.__code__.co_names.count("forget_library") == 1
     saved = {name: module for name, module in sys.modules.items() if name.startswith("dlcourse")}
     try:
-        CoursePlugin().on_config(load_config(str(REPO / "mkdocs.yml")))
+        forget_library()
         assert "dlcourse.neuron" not in sys.modules and "coursebuild.plugin" in sys.modules
     finally:
         sys.modules.update(saved)  # other tests keep the module objects they imported
@@ -253,7 +248,7 @@ def test_a_failing_notebook_cell_fails_the_build_naming_the_notebook(site_dir):
     (site_dir / "docs/chapters/08-lab.py").write_text(
         '# %% [markdown]\n# # Lab\n\n# %%\nraise ValueError("cell seven is broken")\n'
     )
-    result = build(site_dir)
+    result = mkdocs_build(site_dir)
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "08-lab.py" in log and "cell seven is broken" in log

@@ -6,8 +6,12 @@ It ties the build glue together:
 - runs the page's code blocks strictly and aborts the build naming file and line on any failure
   (``coursebuild.execute``), logging how long each page took so a slow chapter is visible;
 - serves MathJax from the site itself (copied from the pinned ``django-static-mathjax`` wheel);
-- keys mkdocs-jupyter's cache by the source of ``src/dlcourse`` too, so a library edit can never
-  publish stale notebook output.
+- keys mkdocs-jupyter's cache like every executed block (``outputs.environment_key``: library
+  and build sources, pins, ``DLCOURSE_*`` variables, Keras's data), so a library edit can never
+  publish stale notebook output, and re-imports the library on every build (``forget_library``);
+- lists the chapters in reading order, drops the canonical link of loopback builds, shows the
+  search index a figure's description instead of its SVG, and polls for edits every 0.1 s in
+  `mkdocs serve`.
 """
 
 from __future__ import annotations
@@ -57,15 +61,22 @@ FIGURE_SVG = re.compile(r'<svg role="img" aria-label="([^"]*)" class="course-fig
 HIDDEN_FIGURE = re.compile(r'<span data-course-figure="(\d+)">[^<]*</span>')
 
 
+def forget_library():
+    """Drop every imported ``dlcourse`` module, so that this build's pages import them afresh.
+
+    `mkdocs serve` rebuilds in the same process: without this, pages would import the dlcourse
+    modules loaded before an edit, while every cache key reads the edited files.
+    """
+    for name in [name for name in sys.modules if name == "dlcourse" or name.startswith("dlcourse.")]:
+        del sys.modules[name]
+
+
 class CoursePlugin(BasePlugin):
     def __init__(self):
         self._hidden_figures: dict[str, list[str]] = {}
 
     def on_config(self, config):
-        # `mkdocs serve` rebuilds in the same process: without this, pages would import the
-        # dlcourse modules loaded before an edit, while every cache key reads the edited files.
-        for name in [name for name in sys.modules if name == "dlcourse" or name.startswith("dlcourse.")]:
-            del sys.modules[name]
+        forget_library()
         outputs.freeze_environment()  # this build's key, for blocks and the notebook cache
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and jupyter.config.get("cache"):
