@@ -66,6 +66,11 @@ def on_nav(nav, config, files, **kwargs):
     """Remember every page's URL under the key print-site gives its section."""
     _page_urls.clear()
     _page_urls.update({get_page_key(page.url): page.url for page in nav.pages})
+    plugin = config.plugins.get("print-site")
+    if plugin is not None and is_local_build(config):
+        # print-site's page is in no Files or sitemap: drop its canonical link here, as
+        # plugin.py does for every other page of a loopback build.
+        plugin.print_page.canonical_url = None
     return nav
 
 
@@ -74,7 +79,5 @@ def on_post_build(config, **kwargs) -> None:
     if plugin is None or not plugin.config.get("enabled"):
         return
     path = Path(plugin.print_page.file.abs_dest_path)
-    html = fix_print_page(path.read_text(encoding="utf-8"), _page_urls)
-    if is_local_build(config):  # print-site renders this page itself, past the plugin's hook
-        html = re.sub(r'\s*<link rel="canonical"[^>]*>', "", html)
-    path.write_text(html, encoding="utf-8")
+    path.write_text(fix_print_page(path.read_text(encoding="utf-8"), _page_urls),
+                    encoding="utf-8")
