@@ -71,10 +71,13 @@ def chapter_number(src_path: str) -> str | None:
     return str(int(match.group(1))) if match else None
 
 
-def _display_blocks(markdown: str):
-    """Yield ``(start, end, indent)`` line indices of ``$$`` display blocks outside code fences."""
+def _display_blocks(markdown: str, code: set[int] | None = None):
+    """Yield ``(start, end, indent)`` line indices of ``$$`` display blocks outside code fences.
+
+    ``code``: the fenced lines (``_code_lines``), if the caller has them already.
+    """
     lines = markdown.split("\n")
-    code = _code_lines(markdown)
+    code = _code_lines(markdown) if code is None else code
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -173,8 +176,8 @@ def render(src_path: str, markdown: str, registry: dict[str, Equation], url_to) 
         return INLINE.sub(piece, line)
 
     out: list[str] = []
-    displays = {start: (end, indent) for start, end, indent in _display_blocks(markdown)}
     in_code = _code_lines(markdown)
+    displays = {start: (end, indent) for start, end, indent in _display_blocks(markdown, in_code)}
     i = 0
     while i < len(lines):
         if i in displays:
