@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-REPO = Path(__file__).resolve().parents[1]
+from sitebuild import REPO
+
 SITE = REPO / "site"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -41,7 +42,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve_site(root: Path = SITE):
-    """Serve ``root`` on 127.0.0.1 (a free port); yields the base URL ending in '/'."""
+    """Serve ``root`` on 127.0.0.1 (port $COURSE_TEST_PORT, else a free one); yields the base URL
+    ending in '/'."""
     if not (root / "index.html").is_file():
         raise FileNotFoundError(f"{root} has no index.html: run `make site` first")
     handler = functools.partial(_QuietHandler, directory=str(root))

@@ -59,8 +59,8 @@ def mini_project(root: Path, copy_src: bool = False) -> Path:
         shutil.copytree(REPO / "docs" / part, root / "docs" / part)
     (root / "docs/index.md").write_text("# Home\n")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "overrides").symlink_to(REPO / "overrides")  # mkdocs.yml names it, and src/ hooks
-    if copy_src:
+    (root / "overrides").symlink_to(REPO / "overrides")  # mkdocs.yml names it
+    if copy_src:  # src/ holds the build's hooks as well as the library
         shutil.copytree(REPO / "src", root / "src",
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     else:

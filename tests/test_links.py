@@ -15,10 +15,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from sitebuild import REPO
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
 ABBREVIATIONS = REPO / "docs" / "includes" / "abbreviations.md"
 MATH_HREF = re.compile(r"\\href\{([^}]*)\}")
 PRINT_PAGE = "print_page/index.html"

@@ -143,6 +143,8 @@ class CoursePlugin(BasePlugin):
             return 1 if isinstance(item, Section) and item.title == "Chapters" else 2
 
         nav.items.sort(key=rank)
+        # MkDocs does the next two steps with private helpers (structure.nav._get_by_type,
+        # _add_previous_and_next_links); four lines here spare depending on them.
         nav.pages = list(_pages(nav.items))
         for before, after in zip(nav.pages, nav.pages[1:]):
             before.next_page, after.previous_page = after, before
