@@ -213,9 +213,8 @@ def test_an_optimizer_instance_carries_its_state_across_fit_calls():
 @pytest.mark.parametrize("name, state_vectors", [("sgd", 0), ("rmsprop", 1), ("adam", 2)])
 def test_training_allocates_no_parameter_sized_array_per_batch(name, state_vectors):
     # Parameters dwarf a batch's activations here: 256*256 weights against 16*256 activations.
-    # Per fit call: the optimizer's state, and a copy of the parameters and of that state (to
-    # undo the steps if the first epoch meets a NaN in X). A per-batch temporary of the
-    # parameters' size (say g * g) would push the peak a whole parameter vector higher.
+    # Per fit call: the optimizer's state. A per-batch temporary of the parameters' size (say
+    # g * g) would push the peak a whole parameter vector higher.
     X, Y = separable_digits(m=512)
     X = np.tile(X, (1, 32))
     net = Network([256, 256, 3], ["relu", "softmax"], seed=0)
@@ -227,13 +226,13 @@ def test_training_allocates_no_parameter_sized_array_per_batch(name, state_vecto
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < (2 * state_vectors + 1 + 0.5) * param_bytes
+    assert peak < (state_vectors + 0.5) * param_bytes
 
 
 @pytest.mark.parametrize("shuffle", [True, False])
-def test_nan_in_x_met_during_the_first_epoch_undoes_its_steps(shuffle):
+def test_nan_in_x_is_refused_before_any_step(shuffle):
     X, Y = separable_digits(m=64)
-    X[50, 3] = np.nan  # in the fourth batch of 16 without shuffling: three steps come first
+    X[50, 3] = np.nan  # in the fourth batch of 16 without shuffling
     net = Network([8, 5, 3], ["relu", "softmax"], seed=0)
     adam = optimizers.Adam(0.01)
     net.fit(X[:48], Y[:48], epochs=1, batch_size=16, optimizer=adam)  # some state to keep
@@ -297,11 +296,9 @@ def test_row_gather_equals_numpys_take():
     X, Y = rng.normal(size=(50, 7)).astype(np.float32), rng.normal(size=(50, 3)).astype(np.float32)
     rows = rng.permutation(50)[:11]
     xb, yb = np.empty((11, 7), np.float32), np.empty((11, 3), np.float32)
-    sums = np.empty(11, np.float32)
-    _copy_rows(X, Y, rows, xb, yb, sums)
+    _copy_rows(X, Y, rows, xb, yb)
     np.testing.assert_array_equal(xb, X[rows])
     np.testing.assert_array_equal(yb, Y[rows])
-    np.testing.assert_array_equal(sums, 0)
 
 
 @pytest.mark.skipif(blas_pool.pool().threads() < 2, reason="OpenBLAS runs on one thread here")
@@ -319,13 +316,10 @@ def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype, mo
     order = rng.permutation(1000)
     gather.shuffle(order)
     for start, rows in ((0, 128), (128, 128), (896, 104)):
-        assert gather(start, rows) == 0
+        gather(start, rows)
         np.testing.assert_array_equal(xb[:rows], X[order[start:start + rows]])
         np.testing.assert_array_equal(yb[:rows], Y[order[start:start + rows]])
     assert splits == [True, True, True]
-    for bad in (np.nan, -np.inf):
-        X[order[900], 3] = bad
-        assert np.isnan(gather(896, 104))
     with pytest.raises(IndexError, match=r"rows \[950, 1054\) of an order of 1000"):
         gather(950, 104)
 

@@ -165,22 +165,17 @@ def _softmax_crossentropy_step(Z, b, Y, A, dZ, db):
     return loss_sum, right
 
 
-@numba.njit(cache=True, fastmath={"reassoc"})
-def _copy_rows(X, Y, rows, X_out, Y_out, sums):
+@numba.njit(cache=True)
+def _copy_rows(X, Y, rows, X_out, Y_out):
     """X_out[r] = X[rows[r]] and Y_out[r] = Y[rows[r]] for every r: (part of) a shuffled batch.
 
-    X (m, n_in), Y (m, n_out), rows (k,) ints, X_out (k, n_in), Y_out (k, n_out), sums (k,).
-    What two ``np.take(..., axis=0, out=...)`` calls do, in one pass. sums[r] is
-    ``_nonfinite_sum`` of the row copied from X (0 if finite, else NaN), which costs nothing
-    extra while the row passes through the registers.
+    X (m, n_in), Y (m, n_out), rows (k,) ints, X_out (k, n_in), Y_out (k, n_out). What two
+    ``np.take(..., axis=0, out=...)`` calls do, in one pass.
     """
     for r in range(rows.size):
         source, target = X[rows[r]], X_out[r]
-        total = X.dtype.type(0)
         for j in range(source.size):
             target[j] = source[j]
-            total += source[j] - source[j]
-        sums[r] = total
         source, target = Y[rows[r]], Y_out[r]
         for j in range(source.size):
             target[j] = source[j]
@@ -190,8 +185,8 @@ def _copy_rows(X, Y, rows, X_out, Y_out, sums):
 def _pooled_copy_rows(dtype):
     """``_copy_rows`` as a ``blas_pool`` cfunc, for arrays of ``dtype`` (a NumPy scalar type).
 
-    Block (see ``_RowGather``): X, Y, order (int64), X_batch, Y_batch, sums; scalars m, n_in,
-    n_out and the batch's first position in ``order``.
+    Block (see ``_RowGather``): X, Y, order (int64), X_batch, Y_batch; scalars m, n_in, n_out
+    and the batch's first position in ``order``.
     """
     start, vector, matrix = blas_pool.chunk_start, blas_pool.array_slice, blas_pool.matrix_rows
     scalar = blas_pool.scalar
@@ -202,7 +197,7 @@ def _pooled_copy_rows(dtype):
                                  int(scalar(c, 3)))
         _copy_rows(matrix(c, 0, 0, m, n_in, dtype), matrix(c, 1, 0, m, n_out, dtype),
                    vector(c, 2, first + s, k, np.int64), matrix(c, 3, s, k, n_in, dtype),
-                   matrix(c, 4, s, k, n_out, dtype), vector(c, 5, s, k, dtype))
+                   matrix(c, 4, s, k, n_out, dtype))
         return 0
     return numba.cfunc(blas_pool.SIGNATURE)(chunk)
 
@@ -221,15 +216,13 @@ class _RowGather:
 
     def __init__(self, X, Y, X_batch, Y_batch):
         self.X, self.Y, self.X_batch, self.Y_batch = X, Y, X_batch, Y_batch
-        self.sums = np.empty(len(X_batch), X.dtype)
         self.order, self.block = None, None
         arrays = (X, Y, X_batch, Y_batch)
         if blas_pool.poolable(arrays) and len({x.dtype for x in arrays}) == 1:
             placeholder = np.zeros(1, np.int64)  # until ``shuffle`` gives the order
-            self.block = blas_pool.Block((X, Y, placeholder, X_batch, Y_batch, self.sums), 4,
-                                         len(X_batch))
+            self.block = blas_pool.Block((X, Y, placeholder, X_batch, Y_batch), 4, len(X_batch))
             self.block.scalars[:3] = X.shape + Y.shape[1:]
-        self.min_rows = blas_pool.MIN_SIZE // max(X.shape[1], 1)
+        self.min_rows = blas_pool.MIN_SIZE // X.shape[1]
 
     def shuffle(self, order):
         """Read the rows in ``order`` (a permutation of range(m), int64) from now on."""
@@ -238,22 +231,17 @@ class _RowGather:
             self.block.set_array(2, self.order)
 
     def __call__(self, start, rows):
-        """Copy rows order[start:start + rows] into the buffers' first ``rows`` rows.
-
-        Returns 0 if all the rows copied from X are finite, else NaN (``_copy_rows``'s sums).
-        """
-        if not 0 <= start <= start + rows <= len(self.order) or rows > len(self.sums):
+        """Copy rows order[start:start + rows] into the buffers' first ``rows`` rows."""
+        if not 0 <= start <= start + rows <= len(self.order) or rows > len(self.X_batch):
             raise IndexError(f"rows [{start}, {start + rows}) of an order of {len(self.order)} "
-                             f"into buffers of {len(self.sums)} rows")
-        sums = self.sums[:rows]
+                             f"into buffers of {len(self.X_batch)} rows")
         block = self.block
         if block is not None:
             block.size, block.scalars[3] = rows, start
             if blas_pool.run(lambda: _pooled_copy_rows(self.X.dtype.type), block, self.min_rows):
-                return sums.sum()
+                return
         _copy_rows(self.X, self.Y, self.order[start:start + rows], self.X_batch[:rows],
-                   self.Y_batch[:rows], sums)
-        return sums.sum()
+                   self.Y_batch[:rows])
 
 
 # reassoc lets LLVM vectorize the sum; it cannot turn x - x into 0, which needs "nnan".
@@ -304,10 +292,9 @@ def _activation_backward(name, Z, A, dZ):
         np.multiply(dZ, _ELEMENTWISE[name][1](Z), out=dZ)
 
 
-def _not_finite(name, X, rows=None):
-    """The ValueError for NaN or inf in X (m, n), naming the first bad row of X[rows]."""
-    bad = ~np.isfinite(X if rows is None else X[rows]).all(axis=1)
-    row = int(np.argmax(bad)) if rows is None else int(rows[np.argmax(bad)])
+def _not_finite(name, X):
+    """The ValueError for NaN or inf in X (m, n), naming its first bad row."""
+    row = int(np.argmax(~np.isfinite(X).all(axis=1)))
     return ValueError(f"{name} must be finite; got NaN or inf entries (first in row {row}).")
 
 
@@ -417,19 +404,15 @@ class Network:
         for target, source in zip(targets, weights):
             target[...] = source
 
-    def _check_data(self, X, Y=None, names=("X", "Y"), finite_X=True):
-        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype.
-
-        ``finite_X=False`` leaves X's finiteness to the caller (``fit`` checks each batch as
-        it reads it, which spares a pass over a large X).
-        """
+    def _check_data(self, X, Y=None, names=("X", "Y")):
+        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype."""
         n_in, n_out = self.layer_sizes[0], self.layer_sizes[-1]
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != n_in:
             hint = (" Did you pass samples as columns? Use X.T."
                     if X.ndim == 2 and X.shape[0] == n_in else "")
             raise ValueError(f"{names[0]} must be (m, n_in) = (m, {n_in}); got {X.shape}.{hint}")
-        if finite_X and X.size and _nonfinite_sum(X) != 0:
+        if X.size and _nonfinite_sum(X) != 0:
             raise _not_finite(names[0], X)
         if Y is None:
             return X
@@ -659,7 +642,7 @@ class Network:
             a ``History``.
         """
         self._check_loss(loss)
-        X, Y = self._check_data(X, Y, finite_X=False)  # X: batch by batch in the first epoch
+        X, Y = self._check_data(X, Y)
         epochs = _int_at_least("epochs", epochs, 1)
         batch_size = _int_at_least("batch_size", batch_size, 1)
         if validation_data is not None:
@@ -670,9 +653,6 @@ class Network:
         if not isinstance(optimizer, optimizers.Optimizer):
             optimizer = optimizers.get(optimizer, learning_rate)
         optimizer.build(self._w)
-        # To undo the first epoch's steps if it meets a NaN or inf in X: the parameters and
-        # the optimizer's state as they are now (two copies of the parameters' size, per call).
-        before = self._w.copy(), optimizer.iterations, optimizer.state_copy()
 
         keys = ["loss", "accuracy"] if loss in _CROSS_ENTROPIES else ["loss"]
         validation_keys = ["val_" + key for key in keys] if validation_data is not None else []
@@ -693,18 +673,10 @@ class Network:
                 rows = min(batch_size, m - start)
                 buffers = (Zs, As, dZs) if rows == size else _first_rows(Zs, As, dZs, rows)
                 if shuffle:
+                    gather(start, rows)
                     xb, yb = (X_batch, Y_batch) if rows == size else (X_batch[:rows], Y_batch[:rows])
-                    finite = gather(start, rows) == 0
                 else:
                     xb, yb = X[start:start + rows], Y[start:start + rows]
-                    finite = epoch or _nonfinite_sum(xb) == 0
-                if not finite and epoch == 0:
-                    self._w[...] = before[0]
-                    optimizer.iterations = before[1]
-                    optimizer.restore_state(before[2])
-                    rows_read = (gather.order[start:start + rows] if shuffle
-                                 else np.arange(start, start + rows))
-                    raise _not_finite("X", X, rows_read)
                 for key, value in self._train_step(xb, yb, *buffers, loss).items():
                     totals[key] += value
                 optimizer.step(self._w, self._g)

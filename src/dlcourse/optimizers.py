@@ -134,19 +134,16 @@ class Optimizer:
         self._tiny = np.finfo(w.dtype).tiny
         self._allocate(w)
 
+    _state_names = ()  # the state vectors' attribute names: RMSprop's v, Adam's m and v
+
     def _allocate(self, w):
-        """Create the state vectors shaped like ``w`` (none for plain SGD)."""
+        """Create the state vectors, zeros shaped like ``w`` (none for plain SGD)."""
+        for name in self._state_names:
+            setattr(self, name, np.zeros_like(w))
 
     def state_copy(self):
         """Copies of the state vectors (RMSprop's v, Adam's m and v; none for SGD), a dict."""
         return {name: getattr(self, name).copy() for name in self._state_names}
-
-    def restore_state(self, state):
-        """Put back the state vectors saved by ``state_copy`` (the step count is the caller's)."""
-        for name, array in state.items():
-            getattr(self, name)[...] = array
-
-    _state_names = ()
 
     def step(self, w, g):
         """Update ``w`` in place, given the gradient ``g``; both (n_params,), same dtype."""
@@ -224,9 +221,6 @@ class RMSprop(Optimizer):
 
     _state_names = ("v",)
 
-    def _allocate(self, w):
-        self.v = np.zeros_like(w)
-
     def _update(self, w, g, cast):
         self._run(_rmsprop_step, (w, g, self.v), (cast(self.learning_rate), cast(self.rho),
                                                   cast(1 - self.rho), cast(self.epsilon),
@@ -256,10 +250,6 @@ class Adam(Optimizer):
         self.epsilon = _positive("epsilon", epsilon)
 
     _state_names = ("m", "v")
-
-    def _allocate(self, w):
-        self.m = np.zeros_like(w)
-        self.v = np.zeros_like(w)
 
     def _update(self, w, g, cast):
         # Keras evaluates alpha in the variables' dtype; so do we, to follow it in float32.
