@@ -38,3 +38,18 @@ def chromium():
             pytest.fail("CI=true but no chromium on PATH: .ci/run must `apt-get install chromium`")
         pytest.skip("no chromium on PATH (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def splits(monkeypatch):
+    """A list that records what each ``blas_pool.run`` call returned (True: it split)."""
+    from dlcourse import blas_pool
+
+    returned, original = [], blas_pool.run
+
+    def recording_run(*args, **kwargs):
+        returned.append(original(*args, **kwargs))
+        return returned[-1]
+
+    monkeypatch.setattr(blas_pool, "run", recording_run)
+    return returned

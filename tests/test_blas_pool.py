@@ -21,20 +21,6 @@ needs_two_threads = pytest.mark.skipif(
     reason="NumPy's OpenBLAS runs on one thread here: there is nothing to split over")
 
 
-@pytest.fixture
-def splits(monkeypatch):
-    """A list that records what each ``blas_pool.run`` call returned (True: it split)."""
-    returned = []
-    original = blas_pool.run
-
-    def recording_run(*args, **kwargs):
-        returned.append(original(*args, **kwargs))
-        return returned[-1]
-
-    monkeypatch.setattr(blas_pool, "run", recording_run)
-    return returned
-
-
 @needs_two_threads
 def test_the_pool_is_on_with_the_pinned_numpy():
     """The speed goal of issue 5 counts on it; if a new NumPy's OpenBLAS changes, this says so."""
@@ -135,7 +121,7 @@ def test_an_openblas_version_not_checked_turns_the_pool_off_and_says_so(monkeypa
     pool = blas_pool._Pool()
     assert "is not a version blas_pool was checked against (0.0.1)" in pool.reason
     block = blas_pool.Block([np.zeros(N)], 0, N)
-    assert pool.run(lambda: pytest.fail("compiled a split loop"), block, 1) is False
+    assert pool.run(lambda: pytest.fail("compiled a split loop"), block) is False
 
 
 @pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda x: pickle.loads(pickle.dumps(x))])

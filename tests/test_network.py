@@ -303,11 +303,8 @@ def test_row_gather_equals_numpys_take():
 
 @pytest.mark.skipif(blas_pool.pool().threads() < 2, reason="OpenBLAS runs on one thread here")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype, monkeypatch):
+def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype, splits):
     """Batches wide enough to be split over OpenBLAS's threads (see test_blas_pool)."""
-    splits, original = [], blas_pool.run
-    monkeypatch.setattr(blas_pool, "run",
-                        lambda *args: splits.append(original(*args)) or splits[-1])
     rng = np.random.default_rng(5)
     X = rng.normal(size=(1000, 784)).astype(dtype)
     Y = rng.normal(size=(1000, 10)).astype(dtype)

@@ -224,17 +224,23 @@ class _Pool:
             self._function = None
             self.reason = "blas_level1_thread did not split a loop as expected"
 
-    def run(self, make_cfunc, block, min_size):
-        """Run ``make_cfunc()`` over [0, block.size) on OpenBLAS's threads; False if it cannot."""
-        if block.size < min_size or self.reason is not None:
-            return False
+    def ready_threads(self):
+        """How many threads a loop would be split over now: 0 if the pool is off (probing on
+        the first call that finds two threads or more), or if OpenBLAS runs on one."""
+        if self.reason is not None:
+            return 0
         threads = self.threads()
         if threads < 2:
-            return False
+            return 0
         if self.unit is None:
             self._probe()
-            if self.unit is None:
-                return False
+        return threads if self.unit is not None else 0
+
+    def run(self, make_cfunc, block):
+        """Run ``make_cfunc()`` over [0, block.size) on OpenBLAS's threads; False if it cannot."""
+        threads = self.ready_threads()
+        if not threads:
+            return False
         block.slots[_UNIT] = self.unit
         self._call(make_cfunc(), block.size, block.address, threads)
         return True
@@ -267,17 +273,15 @@ def run(make_cfunc, block, min_size=None):
     """
     if block.size < (MIN_SIZE if min_size is None else min_size):
         return False
-    return pool().run(make_cfunc, block, 0)
+    return pool().run(make_cfunc, block)
 
 
 def status():
     """A sentence for benchmarks: whether pooled loops run on OpenBLAS's threads, or why not."""
     p = pool()
-    threads = p.threads()
-    if p.reason is None and p.unit is None and threads >= 2:
-        p._probe()
+    threads = p.ready_threads()
     if p.reason is not None:
         return f"elementwise loops on one thread ({p.reason})"
-    if threads < 2:
+    if not threads:
         return "elementwise loops on one thread (OpenBLAS runs on one)"
     return f"elementwise loops split over OpenBLAS's {threads} threads"
