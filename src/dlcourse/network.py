@@ -28,8 +28,8 @@ from dlcourse.losses import (_crossentropy_of_logits_sum, binary_crossentropy_fr
 ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh")
 
 # name -> (f, f') of the activations computed with ``dlcourse.activations``. Relu and softmax,
-# those of the lecture's MNIST network, have compiled kernels below that equal
-# ``activations.relu`` and ``activations.softmax`` (tests/test_network.py checks it).
+# those of the lecture's MNIST network, have compiled kernels below that agree with
+# ``activations.relu`` and ``activations.softmax`` to rounding (tests/test_network.py).
 _ELEMENTWISE = {
     "tanh": (tanh, tanh_prime),
     "sigmoid": (sigmoid, sigmoid_prime),
@@ -265,9 +265,7 @@ def _add_bias_activate(name, Z, b, A):
     Implements Eq. `eq:dense-keras` (Keras chapter), after the product A_prev W.
     """
     if name == "relu":
-        _add_bias_relu(Z, b)
-        if A is not Z:  # buffers from _layer_buffers share; others get a copy
-            A[...] = Z
+        _add_bias_relu(Z, b)  # A is Z: every caller's buffers come from _layer_buffers
     elif name == "softmax":
         _add_bias_softmax(Z, b, A)
     else:
@@ -433,7 +431,9 @@ class Network:
 
         Args:
             X: inputs (m, n_in).
-            Zs, As: one array (m, n_l) each per layer, overwritten with Z^[l] and A^[l].
+            Zs, As: one array (m, n_l) each per layer, overwritten with Z^[l] and A^[l]; a
+                relu layer has one buffer for both (``_layer_buffers``), which ends up
+                holding A^[l] = relu(Z^[l]).
             activate_output: if False, stop at the output layer's product A_prev W, leaving
                 its bias, activation and ``As[-1]`` to a fused kernel of the training step.
         """
@@ -483,21 +483,6 @@ class Network:
                 _activation_backward(self.activations[layer - 1], Zs[layer - 1], As[layer - 1],
                                      dZs[layer - 1])
                 _column_sums(dZs[layer - 1], self.grads[layer - 1][1])
-
-    def _backward(self, X, Y, Zs, As, dZs, loss):
-        """Gradients of the mean loss over the batch, written into ``self.grads``.
-
-        Implements Eqs. `eq:output-delta` and `eq:dense-backward` (From scratch to Keras
-        chapter): dW = A_prev^T dZ, db = sum over rows of dZ, dZ_prev = (dZ W^T) * f'(Z_prev).
-
-        Args:
-            X: inputs (m, n_in); Y: targets (m, n_out).
-            Zs, As: per layer (m, n_l), from ``_forward``.
-            dZs: per layer (m, n_l) buffers, overwritten with dL/dZ^[l].
-            loss: a name from ``LOSSES``.
-        """
-        self._output_delta(Y, Zs, As, dZs, loss)
-        self._backward_layers(X, Zs, As, dZs)
 
     def _train_step(self, X, Y, Zs, As, dZs, loss):
         """Forward and backward on one batch; returns the batch's summed loss and metric.
@@ -612,8 +597,7 @@ class Network:
         self._check_loss(loss)
         X, Y = self._check_data(X, Y)
         (Zs, As), dZs = self._layer_buffers(len(X)), self._buffers(len(X))
-        self._forward(X, Zs, As)
-        self._backward(X, Y, Zs, As, dZs, loss)
+        self._train_step(X, Y, Zs, As, dZs, loss)  # the very code path of fit
         return [array.copy() for layer in self.grads for array in layer]
 
     def fit(self, X, Y, epochs, batch_size, optimizer="rmsprop", learning_rate=1e-3,
