@@ -165,6 +165,27 @@ def one_step_each(source, n=256, hidden=64, seed=0):
     return result
 
 
+def keras_fit_by_epoch(model, X, Y, epochs, batch_size):
+    """``model.fit`` without shuffling, keeping the weights and the wall time of every epoch.
+
+    Args:
+        model: a compiled Keras model; X, Y: its data; epochs, batch_size: as in ``fit``.
+    Returns:
+        (history, weights, seconds): Keras's ``History``; per epoch, ``get_weights()`` at its
+        end and its duration in seconds.
+    """
+    import keras
+
+    marks, weights = [], []
+    callback = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda *_: marks.append(time.perf_counter()),
+        on_epoch_end=lambda *_: (marks.append(time.perf_counter()),
+                                 weights.append(model.get_weights())))
+    history = model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
+                        callbacks=[callback])
+    return history, weights, [end - begin for begin, end in zip(marks[::2], marks[1::2])]
+
+
 @cached
 def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
     """Both trained side by side for every optimizer and problem: the weight gap epoch by epoch.
@@ -180,7 +201,7 @@ def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
         Keras's kernels moved, relative), "loss_ours": float, "loss_keras": float (the
         last epoch's)}}}, for the losses of ``PROBLEMS`` and optimizers sgd, rmsprop, adam.
     """
-    keras = seed_everything(0)
+    seed_everything(0)
     learning_rates = {"sgd": 0.05, "rmsprop": 1e-3, "adam": 1e-3}
     results = {}
     for loss, (activation, _) in PROBLEMS.items():
@@ -189,11 +210,8 @@ def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
         for optimizer, learning_rate in learning_rates.items():
             net = Network([784, hidden, Y.shape[1]], ["relu", activation], seed=seed)
             model = keras_twin(net, loss, optimizer, learning_rate)
-            start, theirs_by_epoch = net.get_weights(), []
-            snapshot = keras.callbacks.LambdaCallback(
-                on_epoch_end=lambda *_: theirs_by_epoch.append(model.get_weights()))
-            theirs = model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
-                               callbacks=[snapshot])
+            start = net.get_weights()
+            theirs, theirs_by_epoch, _ = keras_fit_by_epoch(model, X, Y, epochs, batch_size)
             # One optimizer instance for all epochs, as Keras keeps its own across epochs.
             ours_optimizer, gaps = optimizers.get(optimizer, learning_rate), []
             for theirs_then in theirs_by_epoch:
@@ -249,22 +267,16 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
         "seconds": [one float per epoch], "test_loss", "test_accuracy": float}; "gap": the
         relative gap between the final weights; "gaps", "nudged_gaps" and "twin_gaps": per
         epoch, the relative gaps of ``Network`` to Keras, of ``Network`` to its nudged twin,
-        and of the twin to Keras.
+        and of the twin to Keras; "nudge": {"entries": the first kernel's size, "relative":
+        the twin's change, as ``lecture_network_and_twin`` returns it}.
     """
-    keras = seed_everything(0)
+    seed_everything(0)
     mnist = load_mnist(source)
     X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
     X_test, Y_test = preprocess(mnist.x_test, mnist.y_test)
     net, nudged, nudge = lecture_network_and_twin(seed)
     model = keras_twin(net, "categorical_crossentropy", "rmsprop", 1e-3)
-
-    marks, keras_weights = [], []
-    clock = keras.callbacks.LambdaCallback(
-        on_epoch_begin=lambda *_: marks.append(time.perf_counter()),
-        on_epoch_end=lambda *_: (marks.append(time.perf_counter()),
-                                 keras_weights.append(model.get_weights())))
-    theirs = model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
-                       callbacks=[clock])
+    theirs, keras_weights, keras_seconds = keras_fit_by_epoch(model, X, Y, epochs, batch_size)
     # One epoch per call with one optimizer each: the same steps as a single fit(epochs=...).
     ours = {"loss": [], "accuracy": [], "seconds": []}
     gaps, nudged_gaps, twin_gaps = [], [], []
@@ -283,10 +295,10 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
     return {
         "n_train": len(X), "n_test": len(X_test),
         "keras": {"loss": theirs.history["loss"], "accuracy": theirs.history["accuracy"],
-                  "seconds": [end - begin for begin, end in zip(marks[::2], marks[1::2])],
+                  "seconds": keras_seconds,
                   "test_loss": float(test_loss), "test_accuracy": float(test_accuracy)},
         "ours": {**ours, **{"test_" + k: v for k, v in net.evaluate(X_test, Y_test).items()}},
-        "gap": relative_gap(net.get_weights(), model.get_weights()),
+        "gap": gaps[-1],
         "gaps": gaps, "nudged_gaps": nudged_gaps, "twin_gaps": twin_gaps,
         "nudge": {"entries": net.params[0][0].size, "relative": nudge},
     }
