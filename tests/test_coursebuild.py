@@ -1,5 +1,6 @@
 """The build glue: equation numbering, strict execution, page-scoped sessions, failing builds."""
 
+import os
 import sys
 import textwrap
 
@@ -104,6 +105,13 @@ def test_a_raising_block_fails_the_build_naming_file_and_line(site_dir):
     log = result.stdout + result.stderr
     assert "docs/chapters/07-broken.md:10" in log and "boom from chapter seven" in log
     assert not (site_dir / "site/chapters/07-broken/index.html").exists()
+
+
+def test_the_serve_configuration_builds_without_the_print_page(site_dir):
+    """`make serve` sets PRINT_SITE=false: every hook must cope with print-site switched off."""
+    result = mkdocs_build(site_dir, env={**os.environ, "PRINT_SITE": "false"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not (site_dir / "site/print_page/index.html").exists()
 
 
 def test_a_raising_block_fails_the_chapter_test_naming_file_and_line(site_dir):

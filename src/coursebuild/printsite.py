@@ -67,7 +67,7 @@ def on_nav(nav, config, files, **kwargs):
     _page_urls.clear()
     _page_urls.update({get_page_key(page.url): page.url for page in nav.pages})
     plugin = config.plugins.get("print-site")
-    if plugin is not None and is_local_build(config):
+    if plugin is not None and plugin.config.get("enabled") and is_local_build(config):
         # print-site's page is in no Files or sitemap: drop its canonical link here, as
         # plugin.py does for every other page of a loopback build.
         plugin.print_page.canonical_url = None
