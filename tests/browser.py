@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import threading
@@ -35,9 +37,29 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+# What GitHub Pages sends gzip-compressed: the transfer sizes measured here are a reader's.
+COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output readable
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and urlparse(self.path).path.endswith("/"):
+            path = path / "index.html"
+        if (not path.is_file() or path.suffix not in COMPRESSED
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()  # also the redirect of a folder named without its "/"
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 @contextlib.contextmanager
@@ -73,7 +95,7 @@ class Observed:
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1280, height: int = 900, scheme: str = "light"):
+def browser_page(width: int = 1280, height: int = 900, scheme: str = "light", javascript: bool = True):
     """A Playwright page in headless Chromium; ``page.observed`` collects errors and foreign requests.
 
     Requests to any host other than 127.0.0.1 are recorded and aborted (the site must work offline).
@@ -86,7 +108,8 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light"):
     observed = Observed()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
+                                      java_script_enabled=javascript)
 
         def route(route):
             host = urlparse(route.request.url).hostname
@@ -117,18 +140,22 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light"):
             browser.close()
 
 
-TYPESET = "body[data-math-typeset=done]"
-"""Set by docs/javascripts/mathjax-config.js once MathJax has typeset the page."""
+# The math is typeset at build time (coursebuild/typeset.py): a page's formulas arrive in its HTML,
+# so there is nothing to wait for beyond the page itself.
+ARRIVED = """previous => location.href !== previous
+    && new URL(document.querySelector('a.md-footer__link--prev')?.href || location.href).href === previous"""
+"""True once instant navigation has put the next page in: the address changed and the new
+page's "Previous" link names the page we came from (the old footer is gone)."""
 
 
 def open_page(page, url: str, timeout: float = 60000) -> None:
-    """Load ``url`` and wait until its math is typeset."""
-    page.goto(url)
-    page.wait_for_selector(TYPESET, timeout=timeout)
+    """Load ``url`` (its ``load`` event: HTML, styles, images)."""
+    page.goto(url, timeout=timeout)
 
 
 def next_page(page, timeout: float = 60000) -> None:
-    """Follow the footer's "Next" link (Material's instant navigation) and wait for the math."""
-    page.evaluate("document.body.removeAttribute('data-math-typeset')")
+    """Follow the footer's "Next" link (Material's instant navigation); return once the next
+    page's content is in the document."""
+    previous = page.evaluate("location.href")
     page.click("a.md-footer__link--next")
-    page.wait_for_selector(TYPESET, timeout=timeout)
+    page.wait_for_function(ARRIVED, arg=previous, timeout=timeout)

@@ -12,7 +12,8 @@ PAGE = (
     "<section class='print-page md-section' id='section-2'>"
     '<section class="print-page" id="chapters-02-deep-learning" heading-number="2">'
     '<p><a class="eqref" href="#chapters-01-neuron-eq-step">(1.3)</a> and '
-    '<span class="arithmatex">\\(\\href{../01-neuron/#eq-step}{(1.3)}\\)</span> and '
+    '<span class="arithmatex"><mjx-container class="MathJax" jax="SVG"><svg><g data-mml-node="math">'
+    '<a href="../01-neuron/#eq-step"><g data-mml-node="mrow"></g></a></g></svg></mjx-container></span> and '
     '<a href="#chapters-01-neuron-inputs">a heading</a> and <a href="#section-2">a part</a> and '
     '<a href="#chapters-01-neuron-nowhere">a dead link</a> and <a href="https://example.org/#x">out</a></p>'
     "</section></section>"
@@ -26,7 +27,16 @@ def test_equation_links_point_at_the_equation():
 
 
 def test_math_links_lose_their_page_path():
-    assert "\\href{#eq-step}{(1.3)}" in fix_print_page(PAGE)
+    assert '<a href="#eq-step"><g data-mml-node="mrow">' in fix_print_page(PAGE)
+
+
+def test_glyphs_are_kept_once():
+    glyphs = '<svg class="math-glyphs" aria-hidden="true"><defs>{}</defs></svg>'
+    a, b = '<path id="MJX-TEX-I-61" d="M1"></path>', '<path id="MJX-TEX-N-31" d="M2"></path>'
+    fixed = fix_print_page(PAGE + glyphs.format(a) + "<p>x</p>" + glyphs.format(a + b))
+    assert fixed.count('class="math-glyphs"') == 1
+    assert fixed.count(a) == fixed.count(b) == 1
+    assert "<p>x</p>" in fixed
 
 
 def test_links_that_already_resolve_or_cannot_are_left_alone():

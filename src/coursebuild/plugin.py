@@ -5,12 +5,13 @@ It ties the build glue together:
 - numbers labelled equations and resolves ``\\eqref`` across pages (``coursebuild.equations``);
 - runs the page's code blocks strictly and aborts the build naming file and line on any failure
   (``coursebuild.execute``), logging how long each page took so a slow chapter is visible;
-- serves MathJax from the site itself (copied from the pinned ``django-static-mathjax`` wheel);
+- typesets every formula at build time (``coursebuild.typeset``: MathJax's SVG with MathML for
+  screen readers), so no page loads or runs math code in the browser;
 - keys mkdocs-jupyter's cache like every executed block (``outputs.environment_key``: library
   and build sources, pins, ``DLCOURSE_*`` variables, Keras's data), so a library edit can never
   publish stale notebook output, and re-imports the library on every build (``forget_library``);
 - lists the chapters in reading order, drops the canonical link of loopback builds, shows the
-  search index a figure's description instead of its SVG, and polls for edits every 0.1 s in
+  search index a figure's description and a formula's symbols instead of their SVG, and polls for edits every 0.1 s in
   `mkdocs serve`.
 """
 
@@ -21,25 +22,22 @@ import re
 import shutil
 import sys
 import time
+from html import escape
 from pathlib import Path
 from urllib.parse import urlparse
 
-import mathjax
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from coursebuild import equations, execute, outputs
+from coursebuild import equations, execute, outputs, typeset
 
 log = logging.getLogger("mkdocs.plugins.course")
 
-MATHJAX_ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-# tex-svg.js is self-contained; extensions (\href needs none, \boldsymbol etc. do) load on demand.
-MATHJAX_PARTS = ["tex-svg.js", "input/tex/extensions", "ui", "a11y"]
-# nbconvert's template loads MathJax 2, Mermaid and RequireJS from CDNs; this site serves MathJax 3.
+# nbconvert's template loads MathJax 2, Mermaid and RequireJS from CDNs; this site needs none.
 NOTEBOOK_CDN_SCRIPT = re.compile(
     r'<script[^>]*\bsrc="(?:https?:)?//[^"]*(?:mathjax|mermaid|require)[^"]*"[^>]*>\s*</script>'
     r'|<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>'
@@ -59,6 +57,9 @@ def is_local_build(config) -> bool:
 # while the search index reads the page.
 FIGURE_SVG = re.compile(r'<svg role="img" aria-label="([^"]*)" class="course-figure__svg".*?</svg>', re.S)
 HIDDEN_FIGURE = re.compile(r'<span data-course-figure="(\d+)">[^<]*</span>')
+# Typeset formulas (and the page's glyph shapes) likewise give the index their symbols.
+SEARCH_HIDDEN_MATH = re.compile(r'<svg class="math-glyphs".*?</svg>|<mjx-container\b.*?</mjx-container>', re.S)
+HIDDEN_MATH = re.compile(r'<span data-course-math="(\d+)">[^<]*</span>')
 
 
 def forget_library():
@@ -74,9 +75,12 @@ def forget_library():
 class CoursePlugin(BasePlugin):
     def __init__(self):
         self._hidden_figures: dict[str, list[str]] = {}
+        self._hidden_math: dict[str, list[str]] = {}
+        self.typesetter = typeset.Typesetter()
 
     def on_config(self, config):
         forget_library()
+        self.typesetter.typeset = 0
         outputs.freeze_environment()  # this build's key, for blocks and the notebook cache
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and jupyter.config.get("cache"):
@@ -94,6 +98,7 @@ class CoursePlugin(BasePlugin):
 
     def on_build_error(self, error):
         outputs.thaw_environment()
+        self.typesetter.close()
 
     def on_pre_page(self, page, config, files):
         self.started = time.perf_counter()
@@ -101,11 +106,6 @@ class CoursePlugin(BasePlugin):
         return page
 
     def on_files(self, files: Files, config) -> Files:
-        for part in MATHJAX_PARTS:
-            source = MATHJAX_ES5 / part
-            for path in [source] if source.is_file() else sorted(source.rglob("*.js")):
-                dest = "assets/mathjax/" + path.relative_to(MATHJAX_ES5).as_posix()
-                files.append(File.generated(config, dest, abs_src_path=str(path)))
         try:
             self.registry = equations.build_registry(equations.markdown_pages(files))
         except equations.EquationError as error:
@@ -171,12 +171,23 @@ class CoursePlugin(BasePlugin):
             return f'<span data-course-figure="{len(figures) - 1}">{match.group(1)}</span>'
 
         page.content = FIGURE_SVG.sub(hide, page.content)
+        # The same for formulas: the index gets their symbols (from the MathML), not TeX or paths.
+        maths = self._hidden_math[page.file.src_uri] = []
+
+        def hide_math(match: re.Match) -> str:
+            maths.append(match.group(0))
+            text = "" if match.group(0).startswith("<svg") else escape(typeset.readable_text(match.group(0)))
+            return f'<span data-course-math="{len(maths) - 1}">{text}</span>'
+
+        page.content = SEARCH_HIDDEN_MATH.sub(hide_math, page.content)
         return context
 
     @event_priority(-100)  # after it, before the page is rendered
     def _restore_figures(self, context, page, config, nav):
         figures = self._hidden_figures.pop(page.file.src_uri, [])
         page.content = HIDDEN_FIGURE.sub(lambda match: figures[int(match.group(1))], page.content)
+        maths = self._hidden_math.pop(page.file.src_uri, [])
+        page.content = HIDDEN_MATH.sub(lambda match: maths[int(match.group(1))], page.content)
         return context
 
     on_page_context = CombinedEvent(_drop_local_canonical, _hide_figures_from_search, _restore_figures)
@@ -209,12 +220,18 @@ class CoursePlugin(BasePlugin):
             )
         if not page.file.src_uri.endswith(".md"):
             html = NOTEBOOK_CDN_SCRIPT.sub("", html)
+        try:
+            html = self.typesetter.typeset_page(html, f"docs/{page.file.src_uri}")
+        except typeset.TypesetError as error:
+            raise PluginError(str(error)) from None
         ran = f" ({run.executed} code blocks run)" if run and run.executed else ""
         log.info("built docs/%s in %.1f s%s", page.file.src_uri, time.perf_counter() - self.started, ran)
         return html
 
     def on_post_build(self, config):
         outputs.thaw_environment()
+        self.typesetter.close()
+        log.info("MathJax typeset the formulas of %d page(s); the others came from the cache", self.typesetter.typeset)
         # A warm build should be served entirely from .cache/; importing TensorFlow means some
         # page recomputed a Keras result (or imports Keras needlessly).
         if "tensorflow" in sys.modules:

@@ -4,9 +4,10 @@ mkdocs-print-site-plugin joins every page into ``print_page/`` and, to keep anch
 each link's fragment with the page's key (``#eq-step`` on chapter 1 becomes
 ``#chapters-01-neuron-eq-step``) but renames only the ids of headings, footnotes and list items.
 Our equation anchors (``<div class="equation" id="eq-...">``) are unique across the site already
-and keep their ids, so those links would point nowhere; links inside the math (``\\href`` written
-by ``\\eqref`` in TeX) still carry page-relative URLs. Hooks run after every plugin, so this one
-sees the print page as print-site wrote it.
+and keep their ids, so those links would point nowhere; links inside the typeset math (an
+``\\eqref`` in TeX becomes an ``<a>`` in the formula's SVG) still carry page-relative URLs. Each
+page brings the glyph shapes its formulas use (``coursebuild.typeset``); the print page keeps one
+copy of each. Hooks run after every plugin, so this one sees the print page as print-site wrote it.
 
 Each page's section also gets ``data-page-url`` (its URL from the site root), so a citation copied
 on the print page (``javascripts/lecture.js``) names the chapter's own address, not the print page.
@@ -19,14 +20,16 @@ from pathlib import Path
 
 from mkdocs_print_site_plugin.urls import get_page_key
 
+from coursebuild import typeset
 from coursebuild.plugin import is_local_build
 
 ID = re.compile(r"""\sid=["']([^"']+)["']""")
 PAGE_SECTION = re.compile(r'<section class="print-page" id="([^"]+)"')
 UNMARKED_SECTION = re.compile(PAGE_SECTION.pattern + "(?! data-page-url)")
 FRAGMENT_LINK = re.compile(r'(<a\b[^>]*?\bhref=")#([^"]+)(")')
-# \href{<relative url>#eq-label}{(4.2)} inside TeX; on one page the fragment alone is enough.
-MATH_HREF = re.compile(r"\\href\{[^}#]*#(eq-[^}]+)\}")
+# A link in a typeset formula (MathJax's SVG: <a href="..."><g data-mml-node=...>) to another
+# page's equation; on one page the fragment alone is enough.
+MATH_HREF = re.compile(r'(<a href=")[^"#]+#(eq-[^"]+)(">(?=<g data-mml-node))')
 
 
 def fix_print_page(html: str, page_urls: dict[str, str] | None = None) -> str:
@@ -34,7 +37,8 @@ def fix_print_page(html: str, page_urls: dict[str, str] | None = None) -> str:
 
     A fragment that names no id but is ``<page-key>-<id>`` for an id that does exist (print-site's
     prefix on an anchor it did not rename) is reduced to that id; ``\\href`` targets in math are
-    reduced to their ``#eq-...`` fragment. Other links are left as they are.
+    reduced to their ``#eq-...`` fragment. Other links are left as they are. The pages' glyph
+    definitions are merged into one.
     ``page_urls`` maps print-site's page keys to page URLs (``"chapters-01-neuron"`` ->
     ``"chapters/01-neuron/"``); each page's section is marked with its URL.
     """
@@ -56,7 +60,7 @@ def fix_print_page(html: str, page_urls: dict[str, str] | None = None) -> str:
         return f"{match.group(1)}#{target}{match.group(3)}"
 
     html = FRAGMENT_LINK.sub(fragment, html)
-    return MATH_HREF.sub(lambda m: rf"\href{{#{m.group(1)}}}", html)
+    return typeset.merge_glyphs(MATH_HREF.sub(r"\1#\2\3", html))
 
 
 _page_urls: dict[str, str] = {}
