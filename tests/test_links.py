@@ -1,8 +1,8 @@
 """The built site as a reader's browser would follow it, checked from its HTML alone.
 
-No link to a missing page or anchor (equation anchors and the links MathJax makes from ``\\eqref``
-in TeX included), on every page and on print-site's one-page course; headings in order; figures
-described; abbreviations expanded on hover.
+No link to a missing page or anchor (equation anchors and the ``<a>`` that a typeset formula has
+for an ``\\eqref`` in its TeX included), on every page and on print-site's one-page course;
+headings in order; figures described; abbreviations expanded on hover.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from sitebuild import REPO
 pytestmark = pytest.mark.slow
 
 ABBREVIATIONS = REPO / "docs" / "includes" / "abbreviations.md"
-MATH_HREF = re.compile(r"\\href\{([^}]*)\}")
 PRINT_PAGE = "print_page/index.html"
 # Words in capitals that are not abbreviations: the logic gates of chapter 1 and their truth tables.
 NOT_ABBREVIATIONS = {"AND", "OR", "NOT", "XOR", "NAND", "NOR"}
@@ -60,7 +59,7 @@ def anchors(path: Path) -> set[str]:
 
 
 def links(soup: BeautifulSoup):
-    """``(what, url)`` for every link a reader or the browser follows, and every ``\\href`` in TeX."""
+    """``(what, url)`` for every link a reader or the browser follows (in formulas' SVG too)."""
     for tag in soup.find_all("a", href=True):
         yield f"<a> '{tag.get_text(strip=True)[:40]}'", tag["href"]
     for tag in soup.find_all(["link", "script", "img", "source"]):
@@ -69,9 +68,6 @@ def links(soup: BeautifulSoup):
         url = tag.get("href") or tag.get("src")
         if url:
             yield f"<{tag.name}>", url
-    for math in soup.select(".arithmatex"):
-        for url in MATH_HREF.findall(math.get_text()):
-            yield "\\href in TeX", url
 
 
 def broken_links(site: Path, path: Path) -> list[str]:

@@ -33,16 +33,26 @@ def test_no_page_references_another_host(built_site):
         assert "fonts.googleapis" not in html and "cdn.jsdelivr" not in html and "unpkg.com" not in html
 
 
-def test_mathjax_is_served_by_the_site(built_site):
-    assert (built_site / "assets/mathjax/tex-svg.js").stat().st_size > 1_000_000
-    assert (built_site / "assets/mathjax/input/tex/extensions/ams.js").is_file()
+def test_math_is_typeset_at_build_time(built_site):
+    """Every formula is SVG in the HTML (with MathML for screen readers): no TeX is left for a
+    browser to typeset, and the site ships no MathJax."""
+    assert not (built_site / "assets/mathjax").exists()
+    formulas = 0
+    for page in pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        for math in re.findall(r'<(?:span|div) class="arithmatex">(.*?)</(?:span|div)>', html, re.S):
+            assert math.startswith("<mjx-container") and "<mjx-assistive-mml" in math, f"{page}: {math[:80]}"
+            formulas += 1
+        if 'class="arithmatex"' in html:
+            assert html.count('class="math-glyphs"') == 1, f"{page}: its formulas need one glyph block"
+    assert formulas > 500
 
 
 def test_equations_are_numbered_per_chapter_with_anchors(built_site):
     html = (built_site / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
     numbers = re.findall(r'class="equation" id="eq-[^"]+" data-eq-number="([^"]+)"', html)
     assert numbers[:2] == ["1.1", "1.2"] and all(n.startswith("1.") for n in numbers)
-    assert r"\tag{1.1}" in html and 'href="#eq-weighted-input"' in html
+    assert "<mtext>(1.1)</mtext>" in html and 'href="#eq-weighted-input"' in html
 
 
 def test_cross_page_eqref_links_to_the_right_page_and_number(built_site):
@@ -71,3 +81,14 @@ def test_search_indexes_a_figures_alt_text_not_its_svg_and_pages_keep_their_figu
     assert "course-figure__svg" not in text and "<path" not in text
     for page in pages(built_site):  # the stand-ins used while indexing are all put back
         assert "data-course-figure" not in page.read_text(encoding="utf-8")
+        assert "data-course-math" not in page.read_text(encoding="utf-8")
+
+
+def test_search_indexes_a_formulas_symbols_not_its_tex_or_svg(built_site):
+    import json
+
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert "a = ∑ i = 1 n w i x i − θ" in text  # (1.1), read from its MathML
+    assert not re.search(r"\\(?:frac|sum|sigma|mathbf|eqref|tag)\b|\\[(\[]", text)
+    assert "mjx-" not in text and "MJX-TEX" not in text

@@ -9,6 +9,9 @@
 //   "Eq. (4.7) — <URL>#eq-label" to the clipboard.
 // - Printing opens every collapsed solution first (stylesheets/print.css does the same where the
 //   browser supports ::details-content; the event covers the rest).
+// - Keyboard and screen-reader access: a display equation, table or notebook code cell too wide
+//   for the screen scrolls sideways, so it takes the keyboard focus (tabindex) to be scrolled without a
+//   mouse; the search dialog gets a name.
 (() => {
   const KEY = "dlcourse.lecture";
   const PARAM = "lecture";
@@ -154,11 +157,33 @@
     closedForPrint = [];
   });
 
+  // --- keyboard access ---------------------------------------------------------------------
+
+  const SCROLLERS = ".md-typeset div.arithmatex, .md-typeset__scrollwrap, .jupyter-wrapper .highlight-ipynb";
+  const focusScrollers = () => {
+    for (const box of document.querySelectorAll(SCROLLERS)) {
+      if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    }
+  };
+  let resizeTimer;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(focusScrollers, 200);
+  });
+
+  const nameSearch = () => {
+    const dialog = document.querySelector(".md-search[role=dialog]");
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search");
+  };
+
   // --- wiring -----------------------------------------------------------------------------
 
   let lecture = initial();
   document$.subscribe(() => {
     addToggle();
     apply(lecture);
+    nameSearch();
+    focusScrollers();
   });
 })();

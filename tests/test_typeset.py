@@ -1,0 +1,59 @@
+"""coursebuild.typeset: MathJax in Node turns a page's TeX into SVG with MathML, once per page."""
+
+import pytest
+
+from coursebuild import typeset
+
+PAGE = (
+    '<h1 id="t">T</h1><p>Inline <span class="arithmatex">\\(w_i &lt; \\theta\\)</span> and</p>\n'
+    '<div class="equation" id="eq-a" data-eq-number="1.1">\n'
+    '<div class="arithmatex">\\[\na = \\sum_{i=1}^{n} w_i x_i \\tag{1.1}\n\\]</div>\n</div>'
+)
+
+
+@pytest.fixture
+def typesetter(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLCOURSE_CACHE_DIR", str(tmp_path / "dlcourse"))
+    setter = typeset.Typesetter()
+    yield setter
+    setter.close()
+
+
+def test_finds_inline_and_display_formulas_with_their_tex_unescaped():
+    assert typeset.formulas_in(PAGE) == [
+        typeset.Formula("w_i < \\theta", False),
+        typeset.Formula("a = \\sum_{i=1}^{n} w_i x_i \\tag{1.1}", True),
+    ]
+
+
+def test_a_page_becomes_svg_with_mathml_and_its_number(typesetter):
+    html = typesetter.typeset_page(PAGE, "docs/x.md")
+    assert "\\(" not in html and "\\[" not in html
+    assert html.count("<mjx-container") == 2 and html.count("<mjx-assistive-mml") == 2
+    assert "<mtext>(1.1)</mtext>" in html  # the plugin's number, shown and read out
+    assert html.index('<h1 id="t">') < html.index('class="math-glyphs"') < html.index("<mjx-container")
+    assert html.count('class="math-glyphs"') == 1 and 'id="MJX-TEX-I-1D464"' in html  # w, drawn once
+    assert '<div class="equation" id="eq-a" data-eq-number="1.1">' in html
+
+
+def test_a_second_build_reads_the_cache_without_node(typesetter):
+    first = typesetter.typeset_page(PAGE, "docs/x.md")
+    again = typeset.Typesetter()
+    assert again.typeset_page(PAGE, "docs/x.md") == first
+    assert again.typeset == 0 and again._process is None
+
+
+def test_bad_tex_names_the_page_and_the_formula(typesetter):
+    bad = '<p><span class="arithmatex">\\(\\frac{1\\)</span></p>'
+    with pytest.raises(typeset.TypesetError, match=r"(?s)docs/bad\.md: .*Missing close brace: \\frac\{1"):
+        typesetter.typeset_page(bad, "docs/bad.md")
+
+
+def test_search_text_is_the_formulas_symbols():
+    container = '<mjx-container><svg></svg><mjx-assistive-mml><math><mi>a</mi><mo>=</mo><msub><mi>w</mi><mi>i</mi></msub></math></mjx-assistive-mml></mjx-container>'
+    assert typeset.readable_text(container) == "a = w i"
+
+
+def test_pages_without_math_are_left_alone(typesetter):
+    assert typesetter.typeset_page("<p>no math</p>", "docs/x.md") == "<p>no math</p>"
+    assert typesetter._process is None
