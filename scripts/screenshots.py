@@ -3,7 +3,7 @@
     .venv/bin/python scripts/screenshots.py chapters/01-neuron/ [more pages...] [--out /tmp/shots]
 
 Serves ``site/`` on loopback, opens each page in Debian's headless Chromium (Playwright with
-``executable_path``), waits for MathJax, and writes ``<page>-<scheme>-<width>.png`` (full page).
+``executable_path``), and writes ``<page>-<scheme>-<width>.png`` (full page).
 """
 
 from __future__ import annotations

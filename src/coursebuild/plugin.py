@@ -222,6 +222,7 @@ class CoursePlugin(BasePlugin):
             html = NOTEBOOK_CDN_SCRIPT.sub("", html)
         try:
             html = self.typesetter.typeset_page(html, f"docs/{page.file.src_uri}")
+            self.typesetter.retitle(page.toc)
         except typeset.TypesetError as error:
             raise PluginError(str(error)) from None
         ran = f" ({run.executed} code blocks run)" if run and run.executed else ""
