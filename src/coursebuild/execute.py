@@ -8,6 +8,8 @@ that names neither the Markdown file nor the line. Here, instead:
   (``coursebuild.plugin``) then aborts the build, and the chapter tests fail, with that message;
 - a malformed fence option (unknown name, bad value) is a failure too, not a silently
   unexecuted block;
+- a sentence made by ``coursebuild.claims.claim`` whose condition is false is a failure naming
+  the line of the ``claim(`` call and the sentence;
 - ``session="s"`` on page ``chapters/04-x.md`` runs in the namespace ``chapters/04-x.md:s``, and
   a page's namespaces are emptied when the page starts rendering, so no state crosses pages (pages
   render in file order, not nav order) or survives a ``mkdocs serve`` rebuild.
@@ -27,6 +29,7 @@ from markdown_exec._internal.formatters.base import ExecutionError, base_format
 from markdown_exec._internal.formatters.python import _run_python, _sessions_globals
 
 from coursebuild import outputs
+from coursebuild.claims import ClaimError
 
 # Options markdown-exec passes through to its output ("extra"); any other leftover is a typo.
 ALLOWED_EXTRA = {"title"}
@@ -69,6 +72,15 @@ class PageRun:
         where = f"docs/{self.src_path}:{line}" if line else f"docs/{self.src_path}"
         first = textwrap.dedent(code).strip().split("\n")[0]
         self.failures.append(f"{where}: code block starting `{first}` {what}")
+
+    def fail_claim(self, code: str, error: ClaimError) -> None:
+        """A sentence its values do not support, named by the line of its ``claim(`` call."""
+        fence = self.line_of(code)
+        if fence and error.block_line:
+            where = f"docs/{self.src_path}:{fence + error.block_line}"
+        else:
+            where = f"docs/{self.src_path}:{fence}" if fence else f"docs/{self.src_path}"
+        self.failures.append(f'{where}: claim does not hold: "{error.sentence}"\n  because: {error.why}')
 
 
 _current: PageRun | None = None
@@ -154,6 +166,9 @@ def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
         try:
             output = _run_python(code, **run_options)
         except ExecutionError as error:
+            if isinstance(error.__cause__, ClaimError):
+                page.fail_claim(code, error.__cause__)
+                return None
             hint = ""
             if isinstance(error.__cause__, ModuleNotFoundError):
                 hint = (f"\n  Missing dependency {error.__cause__.name!r}: run `make install` (or "
