@@ -1,6 +1,7 @@
 """Guarded sentences (coursebuild.claims): each check can fail, and a false claim fails the build
 naming the page, the line of its ``claim(`` call and the sentence."""
 
+import json
 import re
 import textwrap
 
@@ -138,3 +139,25 @@ def test_a_figure_alt_text_can_be_a_claim(tmp_path):
     _, run = render_page("chapters/07-claims.md", project / "mkdocs.yml")
     assert len(run.failures) == 1
     assert run.failures[0].startswith('docs/chapters/07-claims.md:9: claim does not hold: "A curve that rises at every step."')
+
+
+@pytest.mark.slow
+def test_a_false_claim_in_a_notebook_fails_the_build_naming_the_notebook_line(tmp_path):
+    project = mini_project(tmp_path / "project")
+    cells = [
+        {"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# 8. A notebook\n"]},
+        {"cell_type": "code", "id": "b", "execution_count": None, "metadata": {}, "outputs": [], "source": [
+            "from IPython.display import Markdown, display\n",
+            "from coursebuild.claims import claim, greater\n",
+            "display(Markdown(claim('Five is more than {x}.', holds=greater(5, 3), x=3)))\n",
+            "display(Markdown(claim('One is more than {x}.', holds=greater(1, 3), x=3)))\n"]},
+    ]
+    notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+    path = project / "docs/chapters/08-notebook.ipynb"
+    path.write_text(json.dumps(notebook, indent=1) + "\n")
+    line = next(n for n, text in enumerate(path.read_text().split("\n"), 1) if "One is more" in text)
+    result = mkdocs_build(project)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f'docs/chapters/08-notebook.ipynb:{line}: claim does not hold: "One is more than 3."' in log, log[-3000:]

@@ -26,9 +26,11 @@ Anything else (``None``, an array, a string) is refused: a guard must be a real 
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -43,7 +45,8 @@ class ClaimError(AssertionError):
 
     def __init__(self, sentence: str, why: str, block_line: int | None, where: str):
         self.sentence, self.why, self.block_line = sentence, why, block_line
-        super().__init__(f'claim does not hold: "{sentence}"\n  because: {why}\n  (claim made at {where})')
+        self.where = where
+        super().__init__(f'{where}: claim does not hold: "{sentence}"\n  because: {why}')
 
 
 @dataclass(frozen=True)
@@ -159,14 +162,51 @@ def _as_check(holds) -> Check:
 
 
 def _where_called() -> tuple[int | None, str]:
-    """Line of the call in the outermost exec block on the stack, and a readable location."""
+    """Line of the call in the outermost exec block on the stack, and a readable location.
+
+    In a notebook cell (the lab, executed by mkdocs-jupyter) the location is the line of the
+    notebook file, ``docs/<file>.ipynb:<line>``, found from the cell being run.
+    """
     frame = sys._getframe(2)
     block_line, where = None, f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    cell_line = None
     while frame is not None:
         if frame.f_code.co_filename.startswith("<code block"):
             block_line, where = frame.f_lineno, f"line {frame.f_lineno} of {frame.f_code.co_filename}"
+        elif "ipykernel_" in frame.f_code.co_filename and cell_line is None:
+            cell_line = frame.f_lineno
         frame = frame.f_back
+    if block_line is None and cell_line is not None:
+        where = _notebook_line(cell_line) or where
     return block_line, where
+
+
+def _notebook_line(cell_line: int) -> str | None:
+    """``docs/<path>.ipynb:<line>`` of line ``cell_line`` of the notebook cell now running.
+
+    The kernel runs in the notebook's folder; the cell is found there by its source, and the line
+    in the file by nbformat's layout (one JSON string per source line after ``"source": [``).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or not shell.user_ns.get("_ih"):
+        return None
+    running = shell.user_ns["_ih"][-1].rstrip("\n")
+    here = Path.cwd()
+    docs = next((parent / "docs" for parent in [here, *here.parents] if (parent / "mkdocs.yml").is_file()), None)
+    for path in sorted(here.glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        cells = json.loads(text).get("cells", [])
+        for index, cell in enumerate(cells):
+            if cell.get("cell_type") == "code" and "".join(cell.get("source", [])).rstrip("\n") == running:
+                starts = [n for n, line in enumerate(text.split("\n"), 1) if line.strip() == '"source": [']
+                shown = path.relative_to(docs.parent).as_posix() if docs and path.is_relative_to(docs) else path.name
+                line = starts[index] + cell_line if len(starts) == len(cells) else None
+                return f"{shown}:{line}" if line else f"{shown}, cell {index + 1}, line {cell_line}"
+    return None
 
 
 def claim(sentence: str, *, holds, **values) -> str:
