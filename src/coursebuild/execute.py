@@ -10,6 +10,9 @@ that names neither the Markdown file nor the line. Here, instead:
   unexecuted block;
 - a sentence made by ``coursebuild.claims.claim`` whose condition is false is a failure naming
   the line of the ``claim(`` call and the sentence;
+- an error outside the block's own code (its stored output cannot be read or written: a
+  read-only ``.cache``, a full disk) is a failure naming the path and the fix. Python-Markdown's
+  fence handler would otherwise swallow it and publish the raw fence text;
 - ``session="s"`` on page ``chapters/04-x.md`` runs in the namespace ``chapters/04-x.md:s``, and
   a page's namespaces are emptied when the page starts rendering, so no state crosses pages (pages
   render in file order, not nav order) or survives a ``mkdocs serve`` rebuild.
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 from markdown_exec import validator as exec_validator
 from markdown_exec._internal.formatters.base import ExecutionError, base_format
 from markdown_exec._internal.formatters.python import _run_python, _sessions_globals
+
+from dlcourse.cachefile import CacheIOError
 
 from coursebuild import outputs
 from coursebuild.claims import ClaimError
@@ -141,7 +146,11 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
     key = outputs.block_key(history if session else [this_block])
 
     def run(code: str, **run_options) -> str:
-        stored = outputs.load(key)
+        try:
+            stored = outputs.load(key)
+        except CacheIOError as error:
+            page.fail(code, f"could not be served from the build cache: {error}")
+            return ""
         if stored is not None:
             if session:  # its side effects are owed to the session if a later block must run
                 page._skipped.setdefault(session, []).append((code, run_options))
@@ -152,10 +161,18 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
         output = _execute(page, code, run_options)
         if output is None:
             return ""
-        outputs.save(key, output)
+        try:
+            outputs.save(key, output)
+        except CacheIOError as error:
+            page.fail(code, f"ran, but its output could not be stored: {error}")
+            return ""
         return output
 
-    return base_format(language=language, run=run, code=source, md=md, **options)
+    try:
+        return base_format(language=language, run=run, code=source, md=md, **options)
+    except Exception as error:  # outside the block's code: the fence handler would hide it
+        page.fail(source, f"could not be rendered ({type(error).__name__}: {error})")
+        return ""
 
 
 def _execute(page: PageRun, code: str, run_options: dict) -> str | None:

