@@ -39,17 +39,3 @@ def chromium():
         pytest.skip("no chromium on PATH (apt-get install chromium)")
     return path
 
-
-@pytest.fixture
-def splits(monkeypatch):
-    """A list that records what each ``blas_pool.run`` call returned (True: it split)."""
-    from dlcourse import blas_pool
-
-    returned, original = [], blas_pool.run
-
-    def recording_run(*args, **kwargs):
-        returned.append(original(*args, **kwargs))
-        return returned[-1]
-
-    monkeypatch.setattr(blas_pool, "run", recording_run)
-    return returned
