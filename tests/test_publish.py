@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
@@ -158,3 +160,34 @@ def test_a_missing_page_gets_the_sites_404_page_with_its_styles(published, chrom
         assert sheets and all(urlsplit(s).path.startswith(PREFIX) for s in sheets), sheets
         home = page.locator("a.md-header__button.md-logo").evaluate("a => a.href")
         assert home == base, f"the 404 page's home link goes to {home}"
+
+
+def test_the_rehearsal_server_serves_only_its_prefix_as_pages_does(tmp_path):
+    """What the checks above rely on: outside the prefix nothing is found, a missing file gets the
+    site's 404.html with status 404, and the bare prefix redirects to its folder."""
+    (tmp_path / "index.html").write_text("home")
+    (tmp_path / "404.html").write_text("the site's own 404 page")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def get(url):
+        try:
+            with opener.open(url, timeout=10) as response:
+                return response.status, response.read().decode(), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), error.headers
+
+    with serve_site(tmp_path, prefix=PREFIX, port=0) as base:
+        root = base[: -len(PREFIX)]
+        assert base.endswith(PREFIX) and get(base)[:2] == (200, "home")
+        assert get(root + "/index.html")[:2] == (404, "the site's own 404 page")
+        assert get(base + "missing/")[:2] == (404, "the site's own 404 page")
+        status, _, headers = get(root + PREFIX.rstrip("/"))
+        assert status == 301 and headers["Location"] == PREFIX
+    with pytest.raises(ValueError, match="starts and ends with '/'"):
+        with serve_site(tmp_path, prefix="course"):
+            pass
