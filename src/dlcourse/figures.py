@@ -36,6 +36,12 @@ PALETTE = ["#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7", "#eab308", "#0
 INK = "#010203"  # "the page's text colour": use it for marker edges, annotations; becomes currentColor
 _PAPER = "#fdfcfb"  # placeholder for "the page's background" (legend boxes)
 
+# Legibility where the course is read. A figure scales to the text column, which is 358 px wide on
+# a 390 px phone (Material's 0.8rem margins), and never beyond its drawn size (1 pt = 4/3 px).
+PHONE_COLUMN_PX = 358
+MIN_TEXT_PX = 11.0
+MAX_BYTES = 100_000
+
 STYLE = {
     "figure.facecolor": "none",
     "axes.facecolor": "none",
@@ -84,12 +90,30 @@ def to_svg(fig, name: str) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg.replace(INK, "currentColor").replace(_PAPER, "var(--md-default-bg-color, #fff)")
+    # Mathtext's prime is glyph "0" of the TeX symbol font cmsy10; with text kept as text, a
+    # browser without that font shows f'(z) as "f0(z)". Write the Unicode prime instead.
+    svg = re.sub(r"font-family: 'cmsy10'([^>]*)>0<", r"font-family: 'DejaVu Sans'\1>′<", svg)
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
     # Inline SVGs share the page's id space: prefix every id (and every reference to one) with
     # the figure's name, so "figure_1" or a clip path of one figure never collides with another's.
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', svg)
     return re.sub(r"#([A-Za-z_][\w.-]*)", lambda m: f"#{name}-{m.group(1)}" if m.group(1) in ids else m.group(0), svg)
+
+
+def smallest_text_px(svg: str, column_px: float = PHONE_COLUMN_PX) -> float:
+    """The rendered size, in CSS px, of the smallest text run of ``svg`` in a ``column_px`` column.
+
+    The SVG's user unit is the point of its viewBox; the figure is shown at
+    min(column_px, its drawn width in px) (see ``to_html``). Sub- and superscripts of mathtext are
+    text runs of their own, so they count at their reduced size.
+    """
+    width_pt = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1))
+    sizes = [float(s) for s in re.findall(r"font-size: ?([\d.]+)px", svg)]
+    if not sizes:
+        return float("inf")
+    shown_px = min(column_px, width_pt * 4 / 3)
+    return min(sizes) * shown_px / width_pt
 
 
 def to_html(fig, alt: str, name: str, caption: str | None = None) -> str:
@@ -105,6 +129,9 @@ def to_html(fig, alt: str, name: str, caption: str | None = None) -> str:
         "<svg ", f'<svg role="img" aria-label="{label}" class="course-figure__svg" ', 1
     )
     svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
-    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale to the column width
+    width_pt = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1))
+    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale to the column width ...
+    # ... but never beyond the drawn size: text stays the size it was drawn at, not 1.5 times it.
+    svg = svg.replace("<svg ", f'<svg style="max-width: {width_pt * 4 / 3:.0f}px" ', 1)
     figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="course-figure" id="fig-{name}">{svg}{figcaption}</figure>'
