@@ -28,6 +28,7 @@ def test_a_true_claim_is_the_formatted_sentence():
     (falling(np.array([3.0, 2.0, 1.0])), True), (falling([3, 1, 2]), False), (falling([1, 1]), False),
     (greater(2, 1) & less(1, 2), True), (greater(2, 1) & less(2, 1), False),
     (greater(1, 2) | less(1, 2), True), (~greater(1, 2), True),
+    (True & greater(2, 1), True), (np.bool_(False) & greater(2, 1), False), (False | greater(2, 1), True),
 ])
 def test_each_check_can_fail(check, ok):
     assert bool(check) is ok

@@ -67,6 +67,12 @@ class Check:
         other = _as_check(other)
         return Check(self.ok or other.ok, f"({self.description}) or ({other.description})")
 
+    def __rand__(self, other) -> "Check":  # a bool first: (x == y) & greater(a, b)
+        return _as_check(other) & self
+
+    def __ror__(self, other) -> "Check":
+        return _as_check(other) | self
+
     def __invert__(self) -> "Check":
         return Check(not self.ok, f"not ({self.description})")
 
