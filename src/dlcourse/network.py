@@ -8,16 +8,14 @@ The From scratch to Keras chapter reads this module one step at a time:
                               chain rule back through every layer;
 4. the optimizer's update of ``dlcourse.optimizers``, one call per batch in ``Network.fit``.
 
-Layout: samples are ROWS, as in Keras: X is (m, n_in), Y is (m, n_out) and a layer's kernel
-W is (n_in, n_out), so a layer computes Z = A_prev W + b. The scratch network
-(``dlcourse.scratch``) keeps the lecture's columns: its W1 is this W transposed.
+Samples are ROWS, as in Keras: X is (m, n_in), a kernel W is (n_in, n_out) and a layer
+computes Z = A_prev W + b. (``dlcourse.scratch`` keeps the lecture's columns: W1 transposed.)
 
 All weights and biases live in one vector ``w`` (each W and b is a view into it) and their
 gradients in another, ``g``: an optimizer then updates the whole network in one call. That,
 and NumPy's matrix products, is all the speed there is; nothing here is compiled.
 """
 
-import numbers
 import time
 from functools import partial
 from typing import Callable, NamedTuple
@@ -25,6 +23,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from dlcourse import activations, optimizers
+from dlcourse.checks import finite_array, int_at_least, targets
 from dlcourse.losses import (binary_crossentropy_from_logits, categorical_crossentropy_from_logits,
                              mean_squared_error, mean_squared_error_prime,
                              sigmoid_crossentropy_delta, softmax_crossentropy_delta)
@@ -78,21 +77,10 @@ def activation_backward(name, dA, Z, A):
     return dA * ACTIVATIONS[name][1](Z)
 
 
-def _int_at_least(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
-    return int(value)
-
-
 class History:
-    """What ``Network.fit`` returns, shaped like Keras's ``History``.
-
-    Attributes:
-        history: dict from metric name ("loss", "accuracy", "val_loss", "val_accuracy")
-            to a list with one float per epoch.
-        epoch: the epoch indices 0, 1, ...
-        seconds: wall time of each epoch (training and validation), a list of floats.
-    """
+    """What ``Network.fit`` returns, shaped like Keras's ``History``: ``history`` maps "loss",
+    "accuracy", "val_loss", "val_accuracy" to one float per epoch; ``epoch`` holds 0, 1, ...;
+    ``seconds`` the wall time of each epoch (training and validation)."""
 
     def __init__(self, keys):
         self.history = {key: [] for key in keys}
@@ -121,7 +109,7 @@ class Network:
                 or len(layer_sizes) < 2):
             raise ValueError(f"layer_sizes must be a list [n_in, ..., n_out] of at least 2 ints; "
                              f"got {layer_sizes!r}.")
-        self.layer_sizes = [_int_at_least(f"layer_sizes[{i}]", n, 1)
+        self.layer_sizes = [int_at_least(f"layer_sizes[{i}]", n, 1)
                             for i, n in enumerate(layer_sizes)]
         if (isinstance(activations, str) or not hasattr(activations, "__len__")
                 or len(activations) != len(layer_sizes) - 1):
@@ -159,36 +147,27 @@ class Network:
             weights: [W1 (n_in, n_1), b1 (n_1,), W2 (n_1, n_2), b2 (n_2,), ...], real and
                 finite in the network's dtype.
         """
-        targets = [array for layer in self.params for array in layer]
-        if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
-            raise ValueError(f"weights must be a list of {len(targets)} arrays (a kernel and a "
+        arrays = [array for layer in self.params for array in layer]
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(arrays):
+            raise ValueError(f"weights must be a list of {len(arrays)} arrays (a kernel and a "
                              f"bias per layer); got {type(weights).__name__} of "
                              f"{len(weights) if hasattr(weights, '__len__') else 'no'} items.")
         checked = []
-        for k, (target, source) in enumerate(zip(targets, weights)):
-            source = self._real(f"weights[{k}]", source)
+        for k, (target, source) in enumerate(zip(arrays, weights)):
+            source = finite_array(f"weights[{k}]", source, self.dtype)
             if source.shape != target.shape:
                 raise ValueError(f"weights[{k}] must be {target.shape}; got {source.shape}. "
                                  "Kernels are (n_in, n_out), Keras's layout.")
             checked.append(source)
-        for target, source in zip(targets, checked):
+        for target, source in zip(arrays, checked):
             target[...] = source
 
-    def _real(self, name, array):
-        """``array`` as a finite array of the network's dtype, or a ValueError naming ``name``."""
-        array = np.asarray(array)
-        if array.dtype.kind not in "biuf":
-            raise ValueError(f"{name} must hold real numbers; got dtype {array.dtype}.")
-        with np.errstate(over="ignore"):
-            array = array.astype(self.dtype, copy=False)
-        if not np.isfinite(array).all():  # after the cast: 1e39 is inf in float32
-            raise ValueError(f"{name} must be finite in {self.dtype}; got NaN or inf entries.")
-        return array
-
     def _check_data(self, X, Y=None, loss=None, names=("X", "Y")):
-        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype, m >= 1."""
+        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype, m >= 1, for ``loss``."""
+        if Y is not None:
+            self._check_loss(loss)
         n_in, n_out = self.layer_sizes[0], self.layer_sizes[-1]
-        X = self._real(names[0], X)
+        X = finite_array(names[0], X, self.dtype)
         if X.ndim != 2 or X.shape[1] != n_in or len(X) == 0:
             hint = (" Did you pass samples as columns? Use X.T."
                     if X.ndim == 2 and X.shape[0] == n_in else "")
@@ -196,19 +175,12 @@ class Network:
                              f"{X.shape}.{hint}")
         if Y is None:
             return X
-        Y = self._real(names[1], Y)
+        Y = finite_array(names[1], Y, self.dtype)
         if Y.shape != (len(X), n_out):
             hint = " Reshape labels with y.reshape(-1, 1)." if Y.shape == (len(X),) else ""
             raise ValueError(f"{names[1]} must be (m, n_out) = ({len(X)}, {n_out}) to match "
                              f"{names[0]}; got {Y.shape}.{hint}")
-        if loss in ("categorical_crossentropy", "binary_crossentropy") and (Y.min() < 0 or Y.max() > 1):
-            raise ValueError(f"{names[1]} must hold probabilities in [0, 1] for {loss}; got "
-                             f"values from {Y.min():g} to {Y.max():g}.")
-        if loss == "categorical_crossentropy" and not np.allclose(Y.sum(axis=1), 1, atol=1e-3):
-            raise ValueError(f"{names[1]} must have rows that sum to 1 (one-hot labels) for "
-                             f"{loss}; got row sums from {Y.sum(axis=1).min():g} to "
-                             f"{Y.sum(axis=1).max():g}.")
-        return X, Y
+        return X, targets(names[1], Y, loss)
 
     def _check_loss(self, loss):
         if loss not in LOSSES:
@@ -294,35 +266,22 @@ class Network:
                 delta = activation_backward(self.activations[layer - 1], delta @ W.T, Z_prev, A_prev)
 
     def predict(self, X, batch_size=4096):
-        """The network's outputs A^[L], (m, n_out), for every row of X (m, n_in).
-
-        ``batch_size`` rows go through ``forward`` at a time (only memory depends on it).
-        """
+        """Outputs A^[L] (m, n_out) of X (m, n_in), ``batch_size`` rows per ``forward`` call."""
         X = self._check_data(X)
-        batch_size = _int_at_least("batch_size", batch_size, 1)
+        batch_size = int_at_least("batch_size", batch_size, 1)
         return np.concatenate([self.forward(X[start:start + batch_size])[-1][1]
                                for start in range(0, len(X), batch_size)])
 
     def evaluate(self, X, Y, loss="categorical_crossentropy"):
-        """``loss`` on the whole of X (m, n_in), Y (m, n_out): ``keras.Model.evaluate``.
-
-        Returns:
-            {"loss": float, "accuracy": float} (no "accuracy" for MSE), as ``Network.loss``.
-        """
-        self._check_loss(loss)
+        """``Network.loss`` on all of X (m, n_in), Y (m, n_out), as ``keras.Model.evaluate``."""
         X, Y = self._check_data(X, Y, loss)
         return self.loss(Y, self.forward(X), loss)
 
     def gradients(self, X, Y, loss="categorical_crossentropy"):
-        """Gradients of the mean loss over all of X (m, n_in), Y (m, n_out).
+        """Copies of [dL/dW1, dL/db1, ...] on all of X, Y: ``forward`` and ``backward``, as in ``fit``.
 
-        Runs ``forward`` and ``backward``, as a training step of ``fit`` does.
-
-        Returns:
-            copies [dL/dW1 (n_in, n_1), dL/db1 (n_1,), dL/dW2, ...]: the layout of
-            ``get_weights()``, and of the gradients a Keras ``GradientTape`` returns.
+        The layout of ``get_weights()``, and of the gradients a Keras ``GradientTape`` returns.
         """
-        self._check_loss(loss)
         X, Y = self._check_data(X, Y, loss)
         self.backward(X, Y, self.forward(X), loss)
         return [array.copy() for layer in self.grads for array in layer]
@@ -331,23 +290,16 @@ class Network:
             loss="categorical_crossentropy", validation_data=None, shuffle=True, seed=None):
         """Mini-batch training, one optimizer step per batch, as ``keras.Model.fit`` does.
 
-        Each epoch walks through the rows in batches of ``batch_size`` (the last one may be
-        smaller), in a fresh random order if ``shuffle``. The loss and accuracy recorded for
-        an epoch are, as in Keras, the sample-weighted means of each batch's values just
+        Each epoch walks through the rows in batches of ``batch_size`` (the last may be
+        smaller), in a fresh random order if ``shuffle`` (``seed`` fixes it). An epoch's loss
+        and accuracy are, as in Keras, the sample-weighted means of each batch's values just
         before its step; the validation values are measured after the epoch.
 
         Args:
             X: inputs (m, n_in); Y: targets (m, n_out), e.g. one-hot rows.
-            epochs, batch_size: positive ints.
-            optimizer: "sgd", "rmsprop" or "adam" (a fresh Keras-equal optimizer for this
-                call), or a ``dlcourse.optimizers.Optimizer`` (``learning_rate`` is then
-                unused; its state carries over to later calls, as a compiled Keras model's does).
-            learning_rate: positive float.
-            loss: "categorical_crossentropy" (softmax output), "binary_crossentropy"
-                (sigmoid output) or "mse".
-            validation_data: None or (X_val (m_val, n_in), Y_val (m_val, n_out)).
-            shuffle: True or False: reshuffle the rows every epoch.
-            seed: int or None; fixes the shuffling.
+            optimizer: "sgd", "rmsprop" or "adam" with ``learning_rate`` (fresh for this call),
+                or an ``optimizers.Optimizer``, whose state carries over between calls.
+            loss: a key of ``LOSSES``; validation_data: None or (X_val, Y_val).
         Returns:
             a ``History``.
         """
@@ -380,10 +332,9 @@ class Network:
     def _fit_arguments(self, X, Y, epochs, batch_size, optimizer, learning_rate, loss,
                        validation_data, shuffle):
         """``fit``'s arguments checked: (X, Y, validation_data or None, a built Optimizer)."""
-        self._check_loss(loss)
         X, Y = self._check_data(X, Y, loss)
-        _int_at_least("epochs", epochs, 1)
-        _int_at_least("batch_size", batch_size, 1)
+        int_at_least("epochs", epochs, 1)
+        int_at_least("batch_size", batch_size, 1)
         if not isinstance(shuffle, (bool, np.bool_)):
             raise ValueError(f"shuffle must be True or False; got {shuffle!r}.")
         if validation_data is not None:

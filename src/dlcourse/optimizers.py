@@ -16,10 +16,10 @@ To try another rule, subclass an optimizer and override its public ``update(w, g
 (the From scratch to Keras chapter's first exercise does).
 """
 
-import numbers
-
 import numba
 import numpy as np
+
+from dlcourse.checks import fraction, positive
 
 
 # error_model="numpy": a division by zero gives inf as in NumPy and Keras, instead of a
@@ -58,23 +58,11 @@ def _adam_step(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon, t
         w[i] -= (m_i * alpha) / (np.sqrt(v_i) + epsilon)
 
 
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
-    return float(value)
-
-
-def _fraction(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1); got {value!r}.")
-    return float(value)
-
-
 class Optimizer:
     """What the three optimizers share: a learning rate, a step counter, shape checks."""
 
     def __init__(self, learning_rate):
-        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.learning_rate = positive("learning_rate", learning_rate)
         self.iterations = 0
         self._size, self._dtype = None, None
 
@@ -167,8 +155,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.rho = _fraction("rho", rho)
-        self.epsilon = _positive("epsilon", epsilon)
+        self.rho = fraction("rho", rho)
+        self.epsilon = positive("epsilon", epsilon)
 
     _state_names = ("v",)
 
@@ -196,9 +184,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.beta_1 = _fraction("beta_1", beta_1)
-        self.beta_2 = _fraction("beta_2", beta_2)
-        self.epsilon = _positive("epsilon", epsilon)
+        self.beta_1 = fraction("beta_1", beta_1)
+        self.beta_2 = fraction("beta_2", beta_2)
+        self.epsilon = positive("epsilon", epsilon)
 
     _state_names = ("m", "v")
 
