@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ class PageRun:
     markdown: str
     failures: list[str] = field(default_factory=list)
     executed: int = 0  # blocks actually run (the others reused their stored output)
+    code_seconds: float = 0.0  # wall time inside those blocks' own code (bench_build's split)
     _claimed: set[int] = field(default_factory=set)
     _history: dict[str, list[str]] = field(default_factory=dict)  # session -> its blocks so far
     _skipped: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # not yet run
@@ -180,6 +182,7 @@ def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
     page.executed += 1
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        started = time.perf_counter()
         try:
             output = _run_python(code, **run_options)
         except ExecutionError as error:
@@ -192,6 +195,8 @@ def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
                         "`.venv/bin/pip install -r requirements.txt -e .`); pin any new one there.")
             page.fail(code, f"raised an exception:\n{_strip_fences(str(error))}{hint}")
             return None
+        finally:
+            page.code_seconds += time.perf_counter() - started
     if caught:
         shown = "\n".join(
             f"  {w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught

@@ -14,6 +14,8 @@ It ties the build glue together:
 - shows the library's log in MkDocs's (``LibraryLog``): a corrupt ``mnist.npz`` is a WARNING, so
   a strict build fails naming it; a cache entry discarded and recomputed is INFO (the page is
   right, and a corrupt entry restored from CI's cache would otherwise fail every build);
+- under `make serve` (`mkdocs serve --dirty`) re-renders only the pages an edit touches, and
+  every page when the edit reaches others: a label, a title, the library (``coursebuild.incremental``);
 - lists the chapters in reading order, drops the canonical link of loopback builds, shows the
   search index a figure's description instead of its SVG, and polls for edits every 0.1 s in
   `mkdocs serve`.
@@ -42,7 +44,7 @@ from mkdocs.utils import get_relative_url
 
 from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
 
-from coursebuild import equations, execute, outputs
+from coursebuild import equations, execute, incremental, outputs
 
 log = logging.getLogger("mkdocs.plugins.course")
 
@@ -163,6 +165,14 @@ class CoursePlugin(BasePlugin):
     def __init__(self):
         self._hidden_figures: dict[str, list[str]] = {}
         self.notebook_cache: NotebookCache | None = None
+        self.incremental = incremental.Incremental()
+
+    def on_startup(self, *, command, dirty):
+        """Once per process. Defining it also keeps this plugin across `mkdocs serve`'s rebuilds,
+        so ``self.incremental`` remembers what the last build saw (``coursebuild.incremental``)."""
+        self.incremental = incremental.Incremental(dirty=dirty)
+        if dirty:
+            incremental.quiet_dirty_notice()
 
     def on_config(self, config):
         forget_library()
@@ -209,11 +219,14 @@ class CoursePlugin(BasePlugin):
             for path in [source] if source.is_file() else sorted(source.rglob("*.js")):
                 dest = "assets/mathjax/" + path.relative_to(MATHJAX_ES5).as_posix()
                 files.append(File.generated(config, dest, abs_src_path=str(path)))
+        pages = equations.markdown_pages(files)
         try:
-            self.registry = equations.build_registry(equations.markdown_pages(files))
+            self.registry = equations.build_registry(pages)
         except equations.EquationError as error:
             raise PluginError(str(error)) from None
         self.files = files
+        self.incremental.before_reading(files, outputs.environment_key(), incremental.outline(
+            self.registry, pages, config.config_file_path, config.docs_dir))
         return files
 
     def on_serve(self, server, config, builder):
@@ -252,6 +265,7 @@ class CoursePlugin(BasePlugin):
         for before, after in zip(nav.pages, nav.pages[1:]):
             before.next_page, after.previous_page = after, before
         nav.pages[0].previous_page = nav.pages[-1].next_page = None
+        self.incremental.fill_titles(files)
         return nav
 
     def _drop_local_canonical(self, context, page, config, nav):
@@ -312,7 +326,8 @@ class CoursePlugin(BasePlugin):
             )
         if not page.file.src_uri.endswith(".md"):
             html = NOTEBOOK_CDN_SCRIPT.sub("", html)
-        ran = f" ({run.executed} code blocks run)" if run and run.executed else ""
+        self.incremental.rendered(page)
+        ran = f" ({run.executed} code blocks run, {run.code_seconds:.1f} s in their code)" if run and run.executed else ""
         log.info("built docs/%s in %.1f s%s", page.file.src_uri, time.perf_counter() - self.started, ran)
         return html
 
