@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse.cache import file_digest, record_input
+from dlcourse.checks import real_array
 
 log = logging.getLogger("dlcourse.data")
 
@@ -287,8 +288,8 @@ def preprocess(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.n
         ``y``: ``(n, 10)`` float32 one-hot rows, ``y[k, labels[k]] = 1``: the same values as
         ``keras.utils.to_categorical(labels, 10)`` (which returns float64).
     """
-    images = np.asarray(images)
-    labels = np.asarray(labels)
+    images = real_array("images", images)  # text, complex, None: refused naming the argument
+    labels = real_array("labels", labels)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise ValueError(
             f"images must be (n, 28, 28); got {images.shape}. "
