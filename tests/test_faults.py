@@ -314,3 +314,14 @@ def test_every_variable_the_library_reads_is_in_the_key_or_declared_not_an_input
         read |= {getattr(data, name) for name in re.findall(r"environ\.get\((\w+_VAR)\)", text)}
     assert read, "the scan found no variable at all: the pattern is broken"
     assert read <= set(outputs.KEY_VARIABLES) | set(outputs.NOT_INPUTS), read
+
+
+def test_an_unwritable_notebook_cache_fails_the_build_naming_path_and_fix(project, tmp_path):
+    (project / "docs" / SRC).unlink()
+    (project / "docs/chapters/08-lab.py").write_text(NOTEBOOK)
+    (project / ".cache").mkdir()
+    (project / ".cache/mkdocs-jupyter").write_text("a file where mkdocs-jupyter's folder should be")
+    result = mkdocs_build(project, tmp_path / "site", {**os.environ, "DLCOURSE_CACHE_DIR": str(tmp_path / "c")})
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "docs/chapters/08-lab.py" in log and ".cache/mkdocs-jupyter" in log and "Fix:" in log
