@@ -3,6 +3,8 @@
 It ties the build glue together:
 
 - numbers labelled equations and resolves ``\\eqref`` across pages (``coursebuild.equations``);
+- turns ``[@key]`` citations into author–year links to references lists built from
+  ``docs/references.bib`` (``coursebuild.citations``), failing on unknown or uncited keys;
 - runs the page's code blocks strictly and aborts the build naming file and line on any failure
   (``coursebuild.execute``), logging how long each page took so a slow chapter is visible;
 - serves MathJax from the site itself (copied from the pinned ``django-static-mathjax`` wheel);
@@ -44,7 +46,7 @@ from mkdocs.utils import get_relative_url
 
 from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
 
-from coursebuild import equations, execute, incremental, outputs
+from coursebuild import citations, equations, execute, incremental, outputs
 
 log = logging.getLogger("mkdocs.plugins.course")
 
@@ -222,12 +224,22 @@ class CoursePlugin(BasePlugin):
         pages = equations.markdown_pages(files)
         try:
             self.registry = equations.build_registry(pages)
-        except equations.EquationError as error:
+            self.references = self._check_citations(pages, config)
+        except (equations.EquationError, citations.CitationError) as error:
             raise PluginError(str(error)) from None
         self.files = files
         self.incremental.before_reading(files, outputs.environment_key(), incremental.outline(
             self.registry, pages, config.config_file_path, config.docs_dir))
         return files
+
+    def _check_citations(self, pages: dict[str, str], config) -> dict[str, citations.Reference]:
+        """The entries of ``docs/references.bib`` (none if there is no such file), every page's
+        citations checked against them: an unknown key or an uncited entry is an error."""
+        bib = Path(config.docs_dir) / citations.BIB_NAME
+        found = [citation for src in sorted(pages) for citation in citations.scan(src, pages[src])]
+        references = citations.load(bib) if bib.is_file() else {}
+        citations.check(found, references, f"docs/{citations.BIB_NAME}")
+        return references
 
     def on_serve(self, server, config, builder):
         """Poll for edits every 0.1 s instead of MkDocs's fixed 0.5 s.
@@ -301,6 +313,11 @@ class CoursePlugin(BasePlugin):
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         src = page.file.src_uri
         markdown = equations.expand_includes(markdown, config.docs_dir)
+        try:
+            markdown = citations.render(src, markdown, self.references,
+                                        get_relative_url(citations.REFERENCES_PAGE, src))
+        except citations.CitationError as error:
+            raise PluginError(str(error)) from None
         execute.start_page(src, markdown)
 
         def url_to(eq: equations.Equation, in_math: bool) -> str:
