@@ -22,6 +22,7 @@ import html
 import io
 import os
 import re
+import warnings
 
 import matplotlib
 
@@ -67,8 +68,11 @@ STYLE = {
 }
 
 
-def new(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float = 3.6, **kwargs):
+def new(nrows: int = 1, ncols: int = 1, width: float = 4.8, height: float = 3.6, **kwargs):
     """A figure and its axes in the course style: ``plt.subplots`` with the course's rcParams.
+
+    The default width, 4.8 in, keeps 11 pt text at 11 px or more on a 390 px phone (``to_html``
+    warns otherwise): put several panels under each other rather than side by side.
 
     The style is installed process-wide (legends, titles and colour bars read rcParams when
     they are created, after this returns); the build process draws nothing but course figures.
@@ -116,14 +120,37 @@ def smallest_text_px(svg: str, column_px: float = PHONE_COLUMN_PX) -> float:
     return min(sizes) * shown_px / width_pt
 
 
+class IllegibleFigure(UserWarning):
+    """A figure whose text would be too small on a phone, or whose SVG is too heavy to inline."""
+
+
+def check_legible(svg: str, name: str) -> None:
+    """Warn (``IllegibleFigure``) when ``svg`` breaks the phone rules; the strict build fails on it.
+
+    A warning rather than an error: in the lab notebook a student's own figure should still show.
+    """
+    px = smallest_text_px(svg)
+    if px < MIN_TEXT_PX:
+        width_in = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1)) / 72
+        warnings.warn(f"figure {name!r}: its smallest text is {px:.1f} px on a 390 px phone, under "
+                      f"{MIN_TEXT_PX:g} px; it is {width_in:.1f} in wide: make it narrower (about 4.8 in), "
+                      "its text larger, or stack its panels", IllegibleFigure, stacklevel=3)
+    size = len(svg.encode())
+    if size > MAX_BYTES:
+        warnings.warn(f"figure {name!r}: {size:,} bytes of inline SVG, over {MAX_BYTES:,}: rasterize "
+                      "dense artists (rasterized=True) or draw fewer points", IllegibleFigure, stacklevel=3)
+
+
 def to_html(fig, alt: str, name: str, caption: str | None = None) -> str:
     """The figure as an accessible inline ``<figure>`` (print it from an ``html="1"`` block).
 
     ``alt`` describes what the figure shows, for readers who can't see it; required.
+    Warns ``IllegibleFigure`` when a label would be under 11 px on a phone or the SVG over 100 KB.
     """
     if not alt or len(alt.strip()) < 10:
         raise ValueError(f"alt must describe the figure in a sentence; got {alt!r}")
     svg = to_svg(fig, name)
+    check_legible(svg, name)
     label = html.escape(alt.strip(), quote=True)
     svg = svg.replace(
         "<svg ", f'<svg role="img" aria-label="{label}" class="course-figure__svg" ', 1
