@@ -162,3 +162,13 @@ def test_strict_build_fails_on_an_uncited_entry_naming_its_line(tmp_path):
     result = mkdocs_build(root, tmp_path / "site")
     assert result.returncode != 0
     assert "docs/references.bib:9: entry 'chollet2017' is cited by no page" in result.stderr
+
+
+def test_an_edit_to_the_bibliography_rebuilds_every_page_in_make_serve(tmp_path):
+    """`mkdocs serve --dirty` re-renders every page when the outline changes (coursebuild.incremental)."""
+    from coursebuild.incremental import outline
+
+    (tmp_path / "references.bib").write_text(BIB)
+    before = outline({}, {"a.md": "# A\n"}, None, str(tmp_path))
+    (tmp_path / "references.bib").write_text(BIB.replace("Manning", "Manning Publications"))
+    assert outline({}, {"a.md": "# A\n"}, None, str(tmp_path)) != before

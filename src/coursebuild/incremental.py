@@ -36,7 +36,8 @@ def outline(registry: dict[str, Equation], pages: dict[str, str], config_file: s
             docs_dir: str) -> str:
     """A digest of what every page shows of the others: each label's number and page (not its
     line: a prose edit above an equation moves it and changes nothing elsewhere), each page's
-    title as its Markdown gives it, ``mkdocs.yml`` and the snippets under ``docs/includes/``."""
+    title as its Markdown gives it, ``mkdocs.yml``, the snippets under ``docs/includes/`` and the
+    bibliography ``docs/references.bib`` (every citation and references list is drawn from it)."""
     digest = hashlib.sha256()
     for label in sorted(registry):
         eq = registry[label]
@@ -45,6 +46,7 @@ def outline(registry: dict[str, Equation], pages: dict[str, str], config_file: s
         digest.update(f"{src} {get_markdown_title(pages[src])!r}\n".encode())
     parts = [Path(config_file)] if config_file else []
     parts += sorted(p for p in (Path(docs_dir) / "includes").rglob("*") if p.is_file())
+    parts += [p for p in [Path(docs_dir) / "references.bib"] if p.is_file()]
     for path in parts:
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
