@@ -173,7 +173,7 @@ def network(sizes, label_weights: bool = False, shapes: bool = False, activation
                 if label_weights:
                     # Place each label a different distance along its edge, by the sending unit,
                     # so that labels of edges that meet at a unit don't overlap.
-                    t = 0.28 + 0.44 * (k - 1) / max(sizes[l - 1] - 1, 1)
+                    t = 0.33 + 0.34 * (k - 1) / max(sizes[l - 1] - 1, 1)
                     lx, ly = xs[l - 1] + t * (xs[l] - xs[l - 1]), yk + t * (yj - yk)
                     ax.text(lx, ly, f"w{sub(j)}{sub(k)}", fontsize=FONT, ha="center", va="center",
                             color=figures.PALETTE[(k - 1) % 2 * 2], zorder=3,
