@@ -22,7 +22,7 @@ site: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 serve: $(STAMP)
-	PRINT_SITE=false $(BIN)/mkdocs serve --watch src --livereload
+	PRINT_SITE=false $(BIN)/mkdocs serve --dirty --watch src --livereload
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

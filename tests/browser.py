@@ -33,15 +33,56 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_path() -> str | None:
-    """Debian's chromium (Playwright's own browser download cannot work offline)."""
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    """The browser to drive: ``$CHROMIUM`` when set, else Debian's ``chromium`` on the PATH.
+
+    ``$CHROMIUM`` names any Chromium-based browser Playwright can launch: the Pages workflow sets it
+    to the runner's Google Chrome (Ubuntu's ``chromium`` package is a snap shim, not a browser).
+    Playwright's own browser download cannot work offline, so there is no fallback to it.
+
+    Raises:
+        FileNotFoundError: ``$CHROMIUM`` is set but names no executable file.
+    """
+    explicit = os.environ.get("CHROMIUM")
+    if explicit:
+        if not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
+            raise FileNotFoundError(f"CHROMIUM={explicit!r}: expected the path of a browser executable")
+        return explicit
+    return shutil.which("chromium")
 
 
 # What GitHub Pages sends gzip-compressed: the transfer sizes measured here are a reader's.
 COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site below ``prefix`` only, and a missing file as the site's 404.html (as GitHub
+    Pages does): a link that forgets the sub-path a project page lives under gets a 404 here too."""
+
+    def __init__(self, *args, prefix: str = "/", **kwargs):
+        self.prefix = prefix  # before the base class handles the request, inside its __init__
+        super().__init__(*args, **kwargs)
+
+    def translate_path(self, path):
+        if path.split("?", 1)[0].split("#", 1)[0] == self.prefix.rstrip("/"):
+            path = "/"  # "/course": the folder itself, which send_head redirects to "/course/"
+        elif path.startswith(self.prefix):
+            path = "/" + path[len(self.prefix):]
+        else:
+            return os.path.join(self.directory, "__outside_the_site_prefix__")
+        return super().translate_path(path)
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def log_message(self, *args):  # keep test output readable
         pass
 
@@ -63,18 +104,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_site(root: Path = SITE):
-    """Serve ``root`` on 127.0.0.1 (port $COURSE_TEST_PORT, else a free one); yields the base URL
-    ending in '/'."""
+def serve_site(root: Path = SITE, prefix: str = "/", port: int | None = None):
+    """Serve ``root`` on 127.0.0.1 under the URL path ``prefix``; yields the base URL (ends in '/').
+
+    Args:
+        root: a built site (with index.html).
+        prefix: the path the site lives under, '/' or e.g. '/course/' (a project page on GitHub).
+        port: the port; by default $COURSE_TEST_PORT (the test site's site_url names it), else a
+            free one.
+    """
     if not (root / "index.html").is_file():
         raise FileNotFoundError(f"{root} has no index.html: run `make site` first")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    port = int(os.environ.get("COURSE_TEST_PORT", "0"))  # the test site's site_url names it
+    if not (prefix.startswith("/") and prefix.endswith("/")):
+        raise ValueError(f"prefix {prefix!r}: expected a URL path that starts and ends with '/'")
+    handler = functools.partial(_SiteHandler, directory=str(root), prefix=prefix)
+    if port is None:
+        port = int(os.environ.get("COURSE_TEST_PORT", "0"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
@@ -104,7 +154,7 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light", ja
 
     executable = chromium_path()
     if executable is None:
-        raise FileNotFoundError("no chromium on PATH: `apt-get install chromium` (.ci/run does)")
+        raise FileNotFoundError("no chromium on PATH and no $CHROMIUM: `apt-get install chromium` (.ci/run does)")
     observed = Observed()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)

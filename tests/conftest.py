@@ -31,25 +31,11 @@ def built_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chromium():
-    """Debian's chromium. Locally a missing browser skips; in CI (CI=true) it is a failure."""
+    """$CHROMIUM, else Debian's chromium. Locally a missing browser skips; in CI (CI=true) it fails."""
     path = chromium_path()
     if path is None:
         if IN_CI:
-            pytest.fail("CI=true but no chromium on PATH: .ci/run must `apt-get install chromium`")
-        pytest.skip("no chromium on PATH (apt-get install chromium)")
+            pytest.fail("CI=true but no $CHROMIUM and no chromium on PATH: .ci/run must provide one")
+        pytest.skip("no chromium on PATH (apt-get install chromium, or set CHROMIUM)")
     return path
 
-
-@pytest.fixture
-def splits(monkeypatch):
-    """A list that records what each ``blas_pool.run`` call returned (True: it split)."""
-    from dlcourse import blas_pool
-
-    returned, original = [], blas_pool.run
-
-    def recording_run(*args, **kwargs):
-        returned.append(original(*args, **kwargs))
-        return returned[-1]
-
-    monkeypatch.setattr(blas_pool, "run", recording_run)
-    return returned

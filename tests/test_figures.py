@@ -44,3 +44,37 @@ def test_name_must_be_an_identifier():
     fig, _ = figures.new()
     with pytest.raises(ValueError, match="name must be"):
         figures.to_svg(fig, "two words")
+
+
+def test_a_figure_too_wide_for_its_text_on_a_phone_warns_naming_it():
+    fig, ax = figures.new(width=8.0, height=3.0)
+    ax.plot([0, 1], [0, 1])
+    with pytest.warns(figures.IllegibleFigure, match=r"'wide'.*under 11 px.*8\.\d in wide"):
+        figures.to_html(fig, alt="A straight line, drawn too wide.", name="wide")
+
+
+def test_a_phone_sized_figure_passes_and_its_smallest_text_is_measured():
+    import warnings
+
+    fig, ax = figures.new(width=4.8, height=3.0)
+    ax.plot([0, 1], [0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        html = figures.to_html(fig, alt="A straight line, phone-sized.", name="narrow")
+    assert figures.smallest_text_px(html) >= figures.MIN_TEXT_PX
+    assert re.search(r'style="max-width: \d+px"', html)  # never drawn larger than its size
+
+
+def test_mathtext_prime_is_the_unicode_prime_not_cmsy10_zero():
+    fig, ax = figures.new(width=4.8, height=3.0)
+    ax.set_title("$f'(z)$")
+    svg = figures.to_svg(fig, "prime")
+    assert "′" in svg and "cmsy10" not in svg
+
+
+def test_heavy_svg_warns():
+    fig, ax = figures.new(width=4.8, height=3.0)
+    rng = np.random.default_rng(0)
+    ax.scatter(*rng.normal(size=(2, 3000)), s=4)
+    with pytest.warns(figures.IllegibleFigure, match="bytes of inline SVG"):
+        figures.to_html(fig, alt="Three thousand scattered points.", name="heavy")

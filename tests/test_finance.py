@@ -117,7 +117,9 @@ def test_arguments_broadcast_to_a_grid():
         ("K", -5.0, "K must be finite and positive"),
         ("r", float("nan"), "r must be finite"),
         ("sigma", [0.2, float("inf")], "sigma must be finite"),
-        ("S", "abc", "S must be a number"),
+        ("S", "abc", "S must hold real numbers"),
+        ("sigma", 0.2 + 0.1j, "sigma must hold real numbers"),
+        ("r", -1600.0, r"r \* T must be at least -700"),
     ],
 )
 def test_bad_input_names_the_argument(name, value, message):

@@ -70,7 +70,7 @@ def shown(site: Path, prefix: str) -> str:
 def test_a_library_edit_shows_up_on_the_next_build(project, tmp_path):
     build(project, tmp_path / "site1")
     assert (shown(tmp_path / "site1", "md-probe"), shown(tmp_path / "site1", "nb-probe")) == ("1", "1")
-    assert list((project / ".cache/dlcourse").rglob("*.pkl")), "the result was not cached"
+    assert list((project / ".cache/dlcourse").rglob("*.npz")), "the result was not cached"
     assert list((project / ".cache/mkdocs-jupyter").rglob("*.json")), "the notebook was not cached"
 
     source = project / "src/dlcourse/activations.py"

@@ -30,7 +30,7 @@ def test_relative_error_properties():
 def test_bad_arguments_are_caught():
     with pytest.raises(ValueError, match="same shape"):
         gradcheck.relative_error(np.zeros(2), np.zeros(3))
-    with pytest.raises(ValueError, match="h must be a positive float"):
+    with pytest.raises(ValueError, match="h must be a positive finite number"):
         gradcheck.numerical_gradient(float, np.zeros(1), h=0)
 
 

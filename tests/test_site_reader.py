@@ -228,3 +228,67 @@ def test_search_works_offline(built_site, chromium):
         marked = page.locator(".md-search-result__item mark").all_inner_texts()
         assert any(m.lower().startswith("threshold") for m in marked), marked
         assert_quiet(page)  # the index and its worker came from this site, nothing from elsewhere
+
+
+PREVIEW = "#eq-preview"
+PREVIEW_STATE = """() => {
+  const popup = document.getElementById('eq-preview');
+  if (!popup || popup.hidden) return null;
+  const box = popup.getBoundingClientRect();
+  return {title: popup.querySelector('.eq-preview__title').textContent, text: popup.textContent,
+          typeset: popup.querySelectorAll('mjx-container, svg, math').length,
+          fontSize: parseFloat(getComputedStyle(popup).fontSize),
+          left: box.left, right: box.right, width: document.documentElement.clientWidth};
+}"""
+
+
+def test_an_equation_reference_previews_its_equation_across_pages(built_site, chromium):
+    """Hovering or focusing "(7.3)" on chapter 9 shows chapter 7's equation, typeset, in a popup:
+    keyboard reachable, dismissed by Escape, as large as the text in lecture mode; on the print page the ¶ of an
+    equation deep in the course leaves it in view."""
+    with serve_site(built_site) as base, browser_page() as page:
+        open_page(page, base + "chapters/09-scratch-vs-keras/")
+        link = page.locator("a.eqref[href*='07-training-with-keras/#eq-']").first
+        target = link.get_attribute("href").split("#")[1]
+        number = link.inner_text().strip()  # "(7.3)"
+
+        link.hover()
+        page.wait_for_selector(PREVIEW + ":not([hidden]) .arithmatex :is(mjx-container, svg, math)")
+        shown = page.evaluate(PREVIEW_STATE)
+        assert shown["title"] == f"Eq. {number}" and shown["typeset"] > 0, shown
+        assert "\\" not in shown["text"], f"raw TeX in the preview: {shown['text']!r}"
+        assert link.get_attribute("aria-describedby") == "eq-preview"
+        assert page.get_attribute(PREVIEW, "role") == "tooltip"
+        assert 0 <= shown["left"] and shown["right"] <= shown["width"], shown
+        # The popup shows the equation the link leads to: the target page numbers it the same.
+        open_target = page.context.new_page()
+        open_page(open_target, base + "chapters/07-training-with-keras/")
+        assert f"({open_target.get_attribute('#' + target, 'data-eq-number')})" == number
+        open_target.close()
+
+        page.mouse.move(1, 1)
+        page.wait_for_selector(PREVIEW, state="hidden")
+        link.focus()  # a keyboard user tabbing through the text
+        page.wait_for_selector(PREVIEW + ":not([hidden])")
+        page.keyboard.press("Escape")
+        page.wait_for_selector(PREVIEW, state="hidden")
+        assert link.get_attribute("aria-describedby") is None
+
+        reading = shown["fontSize"]
+        open_page(page, base + "chapters/09-scratch-vs-keras/?lecture=1")
+        page.locator("a.eqref[href*='07-training-with-keras/#eq-']").first.hover()
+        page.wait_for_selector(PREVIEW + ":not([hidden]) .arithmatex :is(mjx-container, svg, math)")
+        lecture = page.evaluate(PREVIEW_STATE)
+        text = page.evaluate(TEXT_SIZE)  # the lecture's enlarged text: the popup reads as large
+        assert lecture["fontSize"] >= text > reading and lecture["right"] <= lecture["width"], (reading, text, lecture)
+        assert_quiet(page)
+
+        open_page(page, base + "print_page/")
+        permalink = page.locator(f"#{target} a.eq-permalink")
+        permalink.scroll_into_view_if_needed()
+        page.locator(f"#{target}").hover()
+        permalink.click()
+        page.wait_for_timeout(1000)  # anything that moves the page after the jump has happened
+        top = page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top")
+        assert 0 <= top <= page.viewport_size["height"] - 40, f"the ¶ left the equation at {top:.0f} px"
+        assert_quiet(page)

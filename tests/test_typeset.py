@@ -58,11 +58,3 @@ def test_pages_without_math_are_left_alone(typesetter):
     assert typesetter.typeset_page("<p>no math</p>", "docs/x.md") == "<p>no math</p>"
     assert typesetter._process is None
 
-
-def test_table_of_contents_shows_a_headings_math_as_symbols(typesetter):
-    from mkdocs.structure.toc import AnchorLink
-
-    heading = AnchorLink("A batch, and where \\(1/m\\) comes from", "a-batch", 2)
-    typesetter.typeset_page('<h2 id="a-batch">A batch, and where <span class="arithmatex">\\(1/m\\)</span> comes from</h2>', "x")
-    typesetter.retitle([heading])
-    assert heading.title == "A batch, and where 1 / m comes from"

@@ -8,6 +8,11 @@ that names neither the Markdown file nor the line. Here, instead:
   (``coursebuild.plugin``) then aborts the build, and the chapter tests fail, with that message;
 - a malformed fence option (unknown name, bad value) is a failure too, not a silently
   unexecuted block;
+- a sentence made by ``coursebuild.claims.claim`` whose condition is false is a failure naming
+  the line of the ``claim(`` call and the sentence;
+- an error outside the block's own code (its stored output cannot be read or written: a
+  read-only ``.cache``, a full disk) is a failure naming the path and the fix. Python-Markdown's
+  fence handler would otherwise swallow it and publish the raw fence text;
 - ``session="s"`` on page ``chapters/04-x.md`` runs in the namespace ``chapters/04-x.md:s``, and
   a page's namespaces are emptied when the page starts rendering, so no state crosses pages (pages
   render in file order, not nav order) or survives a ``mkdocs serve`` rebuild.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -26,7 +32,10 @@ from markdown_exec import validator as exec_validator
 from markdown_exec._internal.formatters.base import ExecutionError, base_format
 from markdown_exec._internal.formatters.python import _run_python, _sessions_globals
 
+from dlcourse.cachefile import CacheIOError
+
 from coursebuild import outputs
+from coursebuild.claims import ClaimError
 
 # Options markdown-exec passes through to its output ("extra"); any other leftover is a typo.
 ALLOWED_EXTRA = {"title"}
@@ -41,6 +50,7 @@ class PageRun:
     markdown: str
     failures: list[str] = field(default_factory=list)
     executed: int = 0  # blocks actually run (the others reused their stored output)
+    code_seconds: float = 0.0  # wall time inside those blocks' own code (bench_build's split)
     _claimed: set[int] = field(default_factory=set)
     _history: dict[str, list[str]] = field(default_factory=dict)  # session -> its blocks so far
     _skipped: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)  # not yet run
@@ -69,6 +79,15 @@ class PageRun:
         where = f"docs/{self.src_path}:{line}" if line else f"docs/{self.src_path}"
         first = textwrap.dedent(code).strip().split("\n")[0]
         self.failures.append(f"{where}: code block starting `{first}` {what}")
+
+    def fail_claim(self, code: str, error: ClaimError) -> None:
+        """A sentence its values do not support, named by the line of its ``claim(`` call."""
+        fence = self.line_of(code)
+        if fence and error.block_line:
+            where = f"docs/{self.src_path}:{fence + error.block_line}"
+        else:
+            where = f"docs/{self.src_path}:{fence}" if fence else f"docs/{self.src_path}"
+        self.failures.append(f'{where}: claim does not hold: "{error.sentence}"\n  because: {error.why}')
 
 
 _current: PageRun | None = None
@@ -129,7 +148,11 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
     key = outputs.block_key(history if session else [this_block])
 
     def run(code: str, **run_options) -> str:
-        stored = outputs.load(key)
+        try:
+            stored = outputs.load(key)
+        except CacheIOError as error:
+            page.fail(code, f"could not be served from the build cache: {error}")
+            return ""
         if stored is not None:
             if session:  # its side effects are owed to the session if a later block must run
                 page._skipped.setdefault(session, []).append((code, run_options))
@@ -140,10 +163,18 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
         output = _execute(page, code, run_options)
         if output is None:
             return ""
-        outputs.save(key, output)
+        try:
+            outputs.save(key, output)
+        except CacheIOError as error:
+            page.fail(code, f"ran, but its output could not be stored: {error}")
+            return ""
         return output
 
-    return base_format(language=language, run=run, code=source, md=md, **options)
+    try:
+        return base_format(language=language, run=run, code=source, md=md, **options)
+    except Exception as error:  # outside the block's code: the fence handler would hide it
+        page.fail(source, f"could not be rendered ({type(error).__name__}: {error})")
+        return ""
 
 
 def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
@@ -151,15 +182,21 @@ def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
     page.executed += 1
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        started = time.perf_counter()
         try:
             output = _run_python(code, **run_options)
         except ExecutionError as error:
+            if isinstance(error.__cause__, ClaimError):
+                page.fail_claim(code, error.__cause__)
+                return None
             hint = ""
             if isinstance(error.__cause__, ModuleNotFoundError):
                 hint = (f"\n  Missing dependency {error.__cause__.name!r}: run `make install` (or "
                         "`.venv/bin/pip install -r requirements.txt -e .`); pin any new one there.")
             page.fail(code, f"raised an exception:\n{_strip_fences(str(error))}{hint}")
             return None
+        finally:
+            page.code_seconds += time.perf_counter() - started
     if caught:
         shown = "\n".join(
             f"  {w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught

@@ -7,8 +7,16 @@ output. A block's output is stored under a key that hashes everything the block 
   session's state is built by them), with their fence options;
 - the source of ``src/dlcourse`` and ``src/coursebuild`` (any library edit re-runs every page;
   the expensive results inside stay cached, precisely keyed, by ``dlcourse.cache``);
-- the pinned requirements, the Python version, every ``DLCOURSE_*`` environment variable, and
-  the data files Keras has cached (``~/.keras/datasets``), which decide what ``load_mnist`` returns.
+- the environment: the Python version and every installed distribution's version
+  (``dlcourse.cache.environment_digest``) and the pinned requirements;
+- the environment variables the library's code reads (``KEY_VARIABLES``; no others: an unrelated
+  ``DLCOURSE_*`` variable re-runs nothing), and the content of Keras's ``mnist.npz``, which
+  decides what ``load_mnist`` returns.
+
+Every entry is verified when read (``dlcourse.cachefile``: the key it was made for and a digest
+of key and output); a truncated, corrupt or tampered entry is logged, discarded and the block
+re-run, never published. Entries are written atomically. A store that cannot be read or written
+raises ``CacheIOError`` naming the path and the fix; ``coursebuild.execute`` fails the block.
 
 On a miss, the blocks of the session whose outputs were reused are replayed first, so the
 namespace is exactly what a full run would have built. Failing blocks are never stored.
@@ -18,15 +26,24 @@ namespace is exactly what a full run would have built. Failing blocks are never 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
-from dlcourse.cache import cache_dir, enabled
+from dlcourse.cache import cache_dir, enabled, environment_digest, file_digest
+from dlcourse.cachefile import CorruptEntry, read_bytes, read_text_entry, text_entry, write_atomic
+from dlcourse.data import keras_mnist_path
 
 SRC = Path(__file__).resolve().parents[1]
 REPO = SRC.parent
+log = logging.getLogger("dlcourse.cache")
+
+# The environment variables read by code a page can run (src/dlcourse): only these enter the key.
+# tests/test_coursebuild.py checks that every variable src/ reads is here or in NOT_INPUTS.
+KEY_VARIABLES = ("DLCOURSE_MNIST_SOURCE", "KERAS_HOME", "MPLBACKEND")
+# Read by src/ but deciding where or whether results are cached, never what a page shows.
+NOT_INPUTS = ("DLCOURSE_CACHE", "DLCOURSE_CACHE_DIR")
 
 
 def _environment_key() -> str:
@@ -38,14 +55,10 @@ def _environment_key() -> str:
     requirements = REPO / "requirements.txt"
     if requirements.is_file():
         digest.update(requirements.read_bytes())
-    digest.update(sys.version.encode())
-    for name in sorted(os.environ):
-        if name.startswith("DLCOURSE_"):
-            digest.update(f"{name}={os.environ[name]}".encode())
-    keras_data = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
-    if keras_data.is_dir():
-        for path in sorted(keras_data.iterdir()):
-            digest.update(f"{path.name}:{path.stat().st_size}".encode())
+    digest.update(environment_digest().encode())
+    for name in KEY_VARIABLES:
+        digest.update(f"{name}={os.environ.get(name)!r}\n".encode())
+    digest.update(f"mnist.npz={file_digest(keras_mnist_path())}".encode())
     return digest.hexdigest()
 
 
@@ -69,8 +82,8 @@ def thaw_environment() -> None:
 
 
 def environment_key() -> str:
-    """The inputs shared by every block: the library's and the build's sources, the pins, the
-    Python version, the ``DLCOURSE_*`` variables and Keras's downloaded data.
+    """The inputs shared by every block: the library's and the build's sources, the installed
+    distributions, the pins, the Python version, ``KEY_VARIABLES`` and Keras's MNIST file.
 
     Between ``freeze_environment`` and ``thaw_environment`` the key computed at the freeze is
     reused; otherwise it is computed afresh, so nothing that changed is missed.
@@ -90,16 +103,35 @@ def block_key(history: list[str]) -> str:
     return digest.hexdigest()
 
 
+def path_of(key: str) -> Path:
+    """Where the output stored under ``key`` lives."""
+    return _store() / f"{key}.json"
+
+
 def load(key: str) -> str | None:
-    path = _store() / f"{key}.out"
-    return path.read_text(encoding="utf-8") if enabled() and path.is_file() else None
+    """The verified output stored under ``key``, or None (none stored, or a bad entry discarded).
+
+    Raises:
+        CacheIOError: the entry cannot be read (naming the path and the fix).
+    """
+    if not enabled():
+        return None
+    path = path_of(key)
+    data = read_bytes(path)
+    if data is None:
+        return None
+    try:
+        return read_text_entry(data, key)
+    except CorruptEntry as why:
+        log.warning("discarded the cache entry %s (%s); re-running its block", path, why)
+        return None
 
 
 def save(key: str, output: str) -> None:
-    if not enabled():
-        return
-    store = _store()
-    store.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=store, delete=False, encoding="utf-8") as handle:
-        handle.write(output)
-    os.replace(handle.name, store / f"{key}.out")
+    """Store ``output`` under ``key``, atomically.
+
+    Raises:
+        CacheIOError: the store cannot be written (naming the path and the fix).
+    """
+    if enabled():
+        write_atomic(path_of(key), text_entry(key, output))

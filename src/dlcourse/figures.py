@@ -22,6 +22,7 @@ import html
 import io
 import os
 import re
+import warnings
 
 import matplotlib
 
@@ -35,6 +36,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 PALETTE = ["#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7", "#eab308", "#06b6d4", "#78716c"]
 INK = "#010203"  # "the page's text colour": use it for marker edges, annotations; becomes currentColor
 _PAPER = "#fdfcfb"  # placeholder for "the page's background" (legend boxes)
+
+# Legibility where the course is read. A figure scales to the text column, which is 358 px wide on
+# a 390 px phone (Material's 0.8rem margins), and never beyond its drawn size (1 pt = 4/3 px).
+PHONE_COLUMN_PX = 358
+MIN_TEXT_PX = 11.0
+MAX_BYTES = 100_000
 
 STYLE = {
     "figure.facecolor": "none",
@@ -61,8 +68,11 @@ STYLE = {
 }
 
 
-def new(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float = 3.6, **kwargs):
+def new(nrows: int = 1, ncols: int = 1, width: float = 4.8, height: float = 3.6, **kwargs):
     """A figure and its axes in the course style: ``plt.subplots`` with the course's rcParams.
+
+    The default width, 4.8 in, keeps 11 pt text at 11 px or more on a 390 px phone (``to_html``
+    warns otherwise): put several panels under each other rather than side by side.
 
     The style is installed process-wide (legends, titles and colour bars read rcParams when
     they are created, after this returns); the build process draws nothing but course figures.
@@ -84,6 +94,9 @@ def to_svg(fig, name: str) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg.replace(INK, "currentColor").replace(_PAPER, "var(--md-default-bg-color, #fff)")
+    # Mathtext's prime is glyph "0" of the TeX symbol font cmsy10; with text kept as text, a
+    # browser without that font shows f'(z) as "f0(z)". Write the Unicode prime instead.
+    svg = re.sub(r"font-family: 'cmsy10'([^>]*)>0<", r"font-family: 'DejaVu Sans'\1>′<", svg)
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
     # Inline SVGs share the page's id space: prefix every id (and every reference to one) with
     # the figure's name, so "figure_1" or a clip path of one figure never collides with another's.
@@ -92,19 +105,60 @@ def to_svg(fig, name: str) -> str:
     return re.sub(r"#([A-Za-z_][\w.-]*)", lambda m: f"#{name}-{m.group(1)}" if m.group(1) in ids else m.group(0), svg)
 
 
+def smallest_text_px(svg: str, column_px: float = PHONE_COLUMN_PX) -> float:
+    """The rendered size, in CSS px, of the smallest text run of ``svg`` in a ``column_px`` column.
+
+    The SVG's user unit is the point of its viewBox; the figure is shown at
+    min(column_px, its drawn width in px) (see ``to_html``). Sub- and superscripts of mathtext are
+    text runs of their own, so they count at their reduced size.
+    """
+    width_pt = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1))
+    sizes = [float(s) for s in re.findall(r"font-size: ?([\d.]+)px", svg)]
+    if not sizes:
+        return float("inf")
+    shown_px = min(column_px, width_pt * 4 / 3)
+    return min(sizes) * shown_px / width_pt
+
+
+class IllegibleFigure(UserWarning):
+    """A figure whose text would be too small on a phone, or whose SVG is too heavy to inline."""
+
+
+def check_legible(svg: str, name: str) -> None:
+    """Warn (``IllegibleFigure``) when ``svg`` breaks the phone rules; the strict build fails on it.
+
+    A warning rather than an error: in the lab notebook a student's own figure should still show.
+    """
+    px = smallest_text_px(svg)
+    if px < MIN_TEXT_PX:
+        width_in = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1)) / 72
+        warnings.warn(f"figure {name!r}: its smallest text is {px:.1f} px on a 390 px phone, under "
+                      f"{MIN_TEXT_PX:g} px; it is {width_in:.1f} in wide: make it narrower (about 4.8 in), "
+                      "its text larger, or stack its panels", IllegibleFigure, stacklevel=3)
+    size = len(svg.encode())
+    if size > MAX_BYTES:
+        warnings.warn(f"figure {name!r}: {size:,} bytes of inline SVG, over {MAX_BYTES:,}: rasterize "
+                      "dense artists (rasterized=True) or draw fewer points", IllegibleFigure, stacklevel=3)
+
+
 def to_html(fig, alt: str, name: str, caption: str | None = None) -> str:
     """The figure as an accessible inline ``<figure>`` (print it from an ``html="1"`` block).
 
     ``alt`` describes what the figure shows, for readers who can't see it; required.
+    Warns ``IllegibleFigure`` when a label would be under 11 px on a phone or the SVG over 100 KB.
     """
     if not alt or len(alt.strip()) < 10:
         raise ValueError(f"alt must describe the figure in a sentence; got {alt!r}")
     svg = to_svg(fig, name)
+    check_legible(svg, name)
     label = html.escape(alt.strip(), quote=True)
     svg = svg.replace(
         "<svg ", f'<svg role="img" aria-label="{label}" class="course-figure__svg" ', 1
     )
     svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
-    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale to the column width
+    width_pt = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1))
+    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale to the column width ...
+    # ... but never beyond the drawn size: text stays the size it was drawn at, not 1.5 times it.
+    svg = svg.replace("<svg ", f'<svg style="max-width: {width_pt * 4 / 3:.0f}px" ', 1)
     figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="course-figure" id="fig-{name}">{svg}{figcaption}</figure>'

@@ -12,6 +12,8 @@ from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
 from dlcourse.cache import cached
+from dlcourse.checks import finite_array, int_at_least, real_array
+from dlcourse.checks import seed as seed_argument
 from dlcourse.keras_models import seed_everything, train
 from dlcourse.network import Network
 
@@ -40,16 +42,16 @@ _RULES = {  # argument: (what it must be, the test of an element)
 }
 
 
+MAX_DISCOUNT_EXPONENT = 700.0
+"""Largest -rT accepted: exp(709.8) is the largest float64, so K exp(-rT) stays finite."""
+
+
 def _validated(**arguments) -> tuple[np.ndarray, ...]:
     """The arguments as float arrays, broadcast; ValueError names a bad one."""
     arrays = {}
     for name, value in arguments.items():
         rule, ok = _RULES[name]
-        try:
-            array = np.asarray(value, dtype=float)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{name} must be a number or an array of numbers; "
-                             f"got {value!r}") from error
+        array = real_array(name, value, float)  # "3", 1j, None: refused, not converted
         bad = ~np.isfinite(array) | ~ok(np.nan_to_num(array))
         if bad.any():
             first = float(array.flat[np.flatnonzero(bad)[0]])
@@ -58,11 +60,18 @@ def _validated(**arguments) -> tuple[np.ndarray, ...]:
             raise ValueError(f"{name} must be finite{rule}; got {first!r}{where}")
         arrays[name] = array
     try:
-        return tuple(np.broadcast_arrays(*arrays.values()))
+        broadcast = tuple(np.broadcast_arrays(*arrays.values()))
     except ValueError as error:
         shapes = ", ".join(f"{name}{a.shape}" for name, a in arrays.items())
         raise ValueError(f"{', '.join(arrays)} must broadcast to one shape; "
                          f"got {shapes}") from error
+    if "r" in arguments:
+        r, T = broadcast[list(arguments).index("r")], broadcast[list(arguments).index("T")]
+        if (-r * T > MAX_DISCOUNT_EXPONENT).any():
+            i = np.flatnonzero(-r * T > MAX_DISCOUNT_EXPONENT)[0]
+            raise ValueError(f"r * T must be at least -{MAX_DISCOUNT_EXPONENT:g} (K exp(-rT) would "
+                             f"overflow a float64); got r = {r.flat[i]!r}, T = {T.flat[i]!r}")
+    return broadcast
 
 
 def black_scholes_call(S, K, T, r, sigma):
@@ -84,20 +93,25 @@ def black_scholes_call(S, K, T, r, sigma):
     Returns the prices, of the broadcast shape (a NumPy float for scalar inputs).
     Where sigma sqrt(T) = 0 the future price is certain and the call is worth the
     limit max(S - K exp(-rT), 0): the payoff max(S - K, 0) at T = 0.
-    Raises ValueError for NaN or inf, S or K <= 0, T or sigma < 0, or shapes
-    that do not broadcast.
+    Raises ValueError for NaN or inf, S or K <= 0, T or sigma < 0, -rT above
+    `MAX_DISCOUNT_EXPONENT`, text or complex numbers, or shapes that do not broadcast.
     """
     S, K, T, r, sigma = _validated(S=S, K=K, T=T, r=r, sigma=sigma)
     discounted_K = K * np.exp(-r * T)
-    vol_sqrt_T = sigma * np.sqrt(T)
+    with np.errstate(over="ignore"):  # sigma sqrt(T) may be inf: then C = S, its limit
+        vol_sqrt_T = sigma * np.sqrt(T)
     random = vol_sqrt_T > 0
     # Dividing by a stand-in 1 where the path is certain keeps the arithmetic
-    # clean; the limit replaces those entries below. A tiny positive sigma sqrt(T)
-    # may send d1, d2 to +-inf, which is their correct limit (N = 1 or 0).
+    # clean; the limit replaces those entries below. d1 and d2 are written as
+    # m / (sigma sqrt T) +- sigma sqrt(T) / 2 with m = ln(S/K) + rT, so that no
+    # sigma**2 overflows: as sigma sqrt(T) grows, d1 -> +inf and d2 -> -inf (C -> S),
+    # and a tiny one sends them to +-inf together (N = 1 or 0), their correct limits.
     spread = np.where(random, vol_sqrt_T, 1.0)
-    with np.errstate(over="ignore"):
-        d1 = (np.log(S / K) + (r + 0.5 * sigma**2) * T) / spread
-    d2 = d1 - spread
+    moneyness = np.log(S) - np.log(K) + r * T
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        drift = moneyness / spread
+        d1 = np.where(np.isinf(spread), np.inf, drift + 0.5 * spread)
+        d2 = np.where(np.isinf(spread), -np.inf, drift - 0.5 * spread)
     price = S * ndtr(d1) - discounted_K * ndtr(d2)
     return np.where(random, price, np.maximum(S - discounted_K, 0.0))[()]
 
@@ -130,7 +144,7 @@ def option_dataset(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer (contracts); got {n!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_argument("seed", seed))
     X = rng.uniform(_LOW, _HIGH, size=(n, len(FEATURES)))
     moneyness, T, r, sigma = X.T
     y = black_scholes_call(moneyness, 1.0, T, r, sigma).reshape(n, 1)
@@ -148,11 +162,16 @@ def scale_features(X: np.ndarray) -> np.ndarray:
 
     Returns an array of X's shape, float64.
     """
-    X = np.asarray(X, dtype=float)
+    X = finite_array("X", X)
     if X.ndim != 2 or X.shape[1] != len(FEATURES):
         raise ValueError(f"X must be (n, {len(FEATURES)}), columns {FEATURES}; got "
                          f"shape {X.shape}. Did you pass contracts as columns?")
-    return 2.0 * (X - _LOW) / (_HIGH - _LOW) - 1.0
+    with np.errstate(over="ignore"):
+        scaled = 2.0 * ((X - _LOW) / (_HIGH - _LOW)) - 1.0
+    if not np.isfinite(scaled).all():
+        raise ValueError(f"X is too large to scale (it overflows float64): values up to "
+                         f"{np.abs(X).max():.3g}; the ranges are {RANGES}")
+    return scaled
 
 
 def training_split(n_train: int, n_val: int, seed: int):
@@ -165,6 +184,7 @@ def training_split(n_train: int, n_val: int, seed: int):
     and (n_val, 4) passed through `scale_features`; y parts (n_train, 1) and
     (n_val, 1), C/K.
     """
+    n_train, n_val = int_at_least("n_train", n_train, 1), int_at_least("n_val", n_val, 1)
     X, y = option_dataset(n_train + n_val, seed)
     X = scale_features(X).astype(np.float32)
     y = y.astype(np.float32)

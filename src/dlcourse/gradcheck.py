@@ -7,6 +7,7 @@ rule was applied correctly, the two agree to many digits.
 import numpy as np
 
 from dlcourse import scratch
+from dlcourse.checks import finite_array, positive
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -23,9 +24,10 @@ def numerical_gradient(f, x, h=1e-5):
     Returns:
         array of the shape of ``x``: the estimated gradient. ``x`` itself is not changed.
     """
-    if not h > 0:
-        raise ValueError(f"h must be a positive float; got {h!r}.")
-    x = np.array(x, dtype=np.float64)  # a private copy we can perturb in place
+    if not callable(f):
+        raise ValueError(f"f must be a function of an array; got {type(f).__name__}.")
+    h = positive("h", h)
+    x = np.array(finite_array("x", x))  # a private float64 copy we can perturb in place
     grad = np.empty_like(x)
     for i in np.ndindex(x.shape):
         original = x[i]
@@ -49,7 +51,7 @@ def relative_error(a, b):
     Returns:
         float in [0, 1]; 0.0 when both arrays are zero.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = finite_array("a", a), finite_array("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}.")
     scale = np.linalg.norm(a) + np.linalg.norm(b)

@@ -189,7 +189,7 @@ def describe_lecture_model() -> dict:
 
     Returns:
         ``{"summary": str (see :func:`summary_text`), "layers": [{"name": str,
-        "weight_shapes": [tuple, ...], "params": int}, ...], "total_params": int,
+        "weight_shapes": [tuple, ...], "params": int, "activation": str}, ...], "total_params": int,
         "backend": str}`` (the backend's name, e.g. ``"tensorflow"``).
     """
     keras = seed_everything(0)
@@ -199,6 +199,7 @@ def describe_lecture_model() -> dict:
             "name": layer.name,
             "weight_shapes": [tuple(w.shape) for w in layer.weights],
             "params": layer.count_params(),
+            "activation": layer.activation.__name__,
         }
         for layer in model.layers
     ]

@@ -224,39 +224,14 @@ def trajectories(source, n=512, hidden=32, epochs=5, batch_size=32, seed=0):
     return results
 
 
-NUDGED_ENTRY = (400, 100)
-"""The kernel entry the twin changes: the weight from pixel 400 (near the centre) to unit 100."""
-
-
-def lecture_network_and_twin(seed=0):
-    """The lecture's 784-512-10 relu/softmax ``Network`` and its nudged twin.
-
-    The twin has the same weights except the first kernel's entry ``NUDGED_ENTRY``, moved to
-    the neighbouring float32 on the side of 1 (``np.nextafter``).
-
-    Args:
-        seed: the weights (``Network``'s seed).
-    Returns:
-        (network, twin, relative): two ``Network``; relative, the size of the change divided
-        by the entry's value (a float, about 1e-7: float32's last digit).
-    """
-    network, twin = (Network([784, 512, 10], ["relu", "softmax"], seed=seed) for _ in range(2))
-    weights = twin.get_weights()
-    before = weights[0][NUDGED_ENTRY]
-    weights[0][NUDGED_ENTRY] = np.nextafter(before, np.float32(1))
-    twin.set_weights(weights)
-    return network, twin, float(abs(weights[0][NUDGED_ENTRY] - before) / abs(before))
-
-
 @cached
 def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0):
     """The lecture's MNIST network trained by both on the same data, from the same weights.
 
     784-512-10 (relu, softmax), RMSprop with learning rate 1e-3, categorical cross-entropy,
     ``shuffle=False`` for both so that they see the same batches; each epoch is timed. A
-    third run, the twin of ``lecture_network_and_twin``, starts from the same weights but for
-    ONE kernel entry moved to the next float32: how far it drifts from the first run measures
-    how sensitive the training itself is, the yardstick for the gap to Keras.
+    third run, ``Network`` in float64 from the same weights, is the yardstick: how far each
+    float32 run ends up from it is how far float32 rounding alone carries a training run.
 
     Args:
         source: ``load_mnist`` source; n_train: at most this many training digits (the first
@@ -264,33 +239,33 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
             ``fit``; seed: the weights.
     Returns:
         dict: "n_train", "n_test" (ints); "ours" and "keras", each {"loss", "accuracy",
-        "seconds": [one float per epoch], "test_loss", "test_accuracy": float}; "gap": the
-        relative gap between the final weights; "gaps", "nudged_gaps" and "twin_gaps": per
-        epoch, the relative gaps of ``Network`` to Keras, of ``Network`` to its nudged twin,
-        and of the twin to Keras; "nudge": {"entries": the first kernel's size, "relative":
-        the twin's change, as ``lecture_network_and_twin`` returns it}.
+        "seconds": [one float per epoch], "test_loss", "test_accuracy": float}; per epoch,
+        the relative gaps (Eq. `eq:relative-gap`) "gaps" of ``Network`` to Keras,
+        "ours_to_double" of ``Network`` to the float64 run and "keras_to_double" of Keras to it.
     """
     seed_everything(0)
     mnist = load_mnist(source)
     X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
     X_test, Y_test = preprocess(mnist.x_test, mnist.y_test)
-    net, nudged, nudge = lecture_network_and_twin(seed)
+    net = Network([784, 512, 10], ["relu", "softmax"], seed=seed)
+    double = Network([784, 512, 10], ["relu", "softmax"], dtype="float64")
+    double.set_weights(net.get_weights())
     model = keras_twin(net, "categorical_crossentropy", "rmsprop", 1e-3)
     theirs, keras_weights, keras_seconds = keras_fit_by_epoch(model, X, Y, epochs, batch_size)
     # One epoch per call with one optimizer each: the same steps as a single fit(epochs=...).
     ours = {"loss": [], "accuracy": [], "seconds": []}
-    gaps, nudged_gaps, twin_gaps = [], [], []
-    optimizer, nudged_optimizer = optimizers.RMSprop(1e-3), optimizers.RMSprop(1e-3)
+    gaps = {"gaps": [], "ours_to_double": [], "keras_to_double": []}
+    optimizer, double_optimizer = optimizers.RMSprop(1e-3), optimizers.RMSprop(1e-3)
     for epoch in range(epochs):
         history = net.fit(X, Y, epochs=1, batch_size=batch_size, optimizer=optimizer,
                           shuffle=False)
         for key in ours:
             ours[key] += history.seconds if key == "seconds" else history.history[key]
-        nudged.fit(X, Y, epochs=1, batch_size=batch_size, optimizer=nudged_optimizer,
+        double.fit(X, Y, epochs=1, batch_size=batch_size, optimizer=double_optimizer,
                    shuffle=False)
-        gaps.append(relative_gap(net.get_weights(), keras_weights[epoch]))
-        nudged_gaps.append(relative_gap(nudged.get_weights(), net.get_weights()))
-        twin_gaps.append(relative_gap(nudged.get_weights(), keras_weights[epoch]))
+        gaps["gaps"].append(relative_gap(net.get_weights(), keras_weights[epoch]))
+        gaps["ours_to_double"].append(relative_gap(net.get_weights(), double.get_weights()))
+        gaps["keras_to_double"].append(relative_gap(keras_weights[epoch], double.get_weights()))
     test_loss, test_accuracy = model.evaluate(X_test, Y_test, verbose=0)
     return {
         "n_train": len(X), "n_test": len(X_test),
@@ -298,42 +273,5 @@ def mnist_side_by_side(source, n_train=10_000, epochs=5, batch_size=128, seed=0)
                   "seconds": keras_seconds,
                   "test_loss": float(test_loss), "test_accuracy": float(test_accuracy)},
         "ours": {**ours, **{"test_" + k: v for k, v in net.evaluate(X_test, Y_test).items()}},
-        "gap": gaps[-1],
-        "gaps": gaps, "nudged_gaps": nudged_gaps, "twin_gaps": twin_gaps,
-        "nudge": {"entries": net.params[0][0].size, "relative": nudge},
+        **gaps,
     }
-
-
-@cached
-def first_relu_crossing(source, n_train=10_000, epochs=5, batch_size=128, seed=0):
-    """Where the lecture's network and its nudged twin (``lecture_network_and_twin``) first part.
-
-    Both are trained in lockstep, batch by batch, as ``mnist_side_by_side`` trains them; before
-    each step the hidden layer's inputs Z = X W1 + b1 of the batch are compared, and the first
-    (digit, unit) whose Z is above 0 in one run and not in the other is returned: a relu that
-    lets the digit through in one computation and blocks it in the other.
-
-    Args:
-        source, n_train, epochs, batch_size, seed: as for ``mnist_side_by_side``.
-    Returns:
-        dict with "epoch" (1-based), "step" (batch within the epoch, 1-based), "digit" (row of
-        the training set), "unit", "z" and "z_nudged" (floats); or None if they never part.
-    """
-    mnist = load_mnist(source)
-    X, Y = preprocess(mnist.x_train[:n_train], mnist.y_train[:n_train])
-    runs = lecture_network_and_twin(seed)[:2]
-    optimizers_ = [optimizers.RMSprop(1e-3) for _ in runs]
-    for epoch in range(epochs):
-        for step, start in enumerate(range(0, len(X), batch_size)):
-            xb, yb = X[start:start + batch_size], Y[start:start + batch_size]
-            # What fit computes before the relu: the same product, then the same float32 sum.
-            Z, Z_nudged = (np.matmul(xb, net.params[0][0]) + net.params[0][1] for net in runs)
-            rows, units = np.nonzero((Z > 0) != (Z_nudged > 0))
-            if rows.size:
-                i, j = rows[0], units[0]
-                return {"epoch": epoch + 1, "step": step + 1, "digit": int(start + i),
-                        "unit": int(j), "z": float(Z[i, j]), "z_nudged": float(Z_nudged[i, j])}
-            for net, optimizer in zip(runs, optimizers_):
-                net.fit(xb, yb, epochs=1, batch_size=batch_size, optimizer=optimizer,
-                        shuffle=False)
-    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlcourse.activations import sigmoid, step
+from dlcourse.checks import finite_array, real_number
 
 # Weights and thresholds that make one neuron compute a logic gate on inputs in {0, 1}.
 GATES = {
@@ -19,18 +20,17 @@ GATES = {
 }
 
 
-def _check(x, w):
-    x = np.asarray(x, dtype=float)
-    w = np.asarray(w, dtype=float)
+def _check(x, w, theta):
+    x = finite_array("x", x)
+    w = finite_array("w", w)
+    theta = real_number("theta", theta)
     if w.ndim != 1:
         raise ValueError(f"w must be a vector of n weights, shape (n,); got shape {w.shape}")
     if x.ndim not in (1, 2) or x.shape[0] != w.shape[0]:
         raise ValueError(
             f"x must be (n,) or (n, m) with n = {w.shape[0]} inputs (one per weight); got shape {x.shape}"
         )
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
-        raise ValueError("x and w must be finite; got NaN or inf")
-    return x, w
+    return x, w, theta
 
 
 def weighted_input(x, w, theta: float):
@@ -39,7 +39,7 @@ def weighted_input(x, w, theta: float):
     x: (n,) one sample, or (n, m) m samples as columns.  w: (n,).  theta: scalar.
     Returns a scalar for one sample, else (m,).
     """
-    x, w = _check(x, w)
+    x, w, theta = _check(x, w, theta)
     return w @ x - theta
 
 
@@ -49,7 +49,7 @@ def augment(x, w, theta: float):
     Returns ``(x_tilde, w_tilde)`` with x_tilde (n+1,) or (n+1, m) (a row of ones appended) and
     w_tilde (n+1,), so that ``w_tilde @ x_tilde == weighted_input(x, w, theta)``.
     """
-    x, w = _check(x, w)
+    x, w, theta = _check(x, w, theta)
     ones = np.ones((1,) + x.shape[1:])
     return np.concatenate([x, ones]), np.append(w, -theta)
 
@@ -75,7 +75,7 @@ def truth_table(gate: str):
 
     Returns ``(X, y)`` with X (n, 2**n), every input pattern as a column, and y (2**n,).
     """
-    if gate not in GATES:
+    if not isinstance(gate, str) or gate not in GATES:
         raise ValueError(f"gate must be one of {sorted(GATES)}; got {gate!r}")
     w, theta = GATES[gate]["w"], GATES[gate]["theta"]
     n = w.shape[0]

@@ -1,40 +1,35 @@
 """Keras's optimizers SGD, RMSprop and Adam, updating a flat parameter vector in place.
 
-``dlcourse.network`` keeps all of a network's weights and biases in ONE contiguous vector
-(each W and b is a view into it) and all gradients in another of the same length. An
-optimizer is then a single loop over that vector, and its state (RMSprop's v, Adam's m
-and v) is one more vector of the same length, allocated once in ``build``.
+``dlcourse.network`` keeps all of a network's weights and biases in ONE vector ``w`` (each W
+and b is a view into it) and all gradients in another, ``g``, of the same length. An
+optimizer is then a single loop over that vector, and its state (RMSprop's v, Adam's m and
+v) is one more vector of the same length, allocated once in ``build``.
 
-The loops are compiled by numba into one fused, vectorized pass. Written as NumPy
-expressions, RMSprop's update takes nine passes over the 407,050 parameters of the
-lecture's MNIST network; on this course's 2-core machine those cost almost as much as the
-network's matrix products, the compiled pass about a fifth of that on one core and a tenth
-split over two (numexpr, tried too, was slower than NumPy here). The arithmetic is Keras's,
-operation for operation, in the parameters' dtype (float32 by default), with Keras's
-defaults; each update names the equation it implements.
+The three loops below are the only compiled code of the course's networks, and they are
+here for speed alone. Written as NumPy expressions, RMSprop's update takes nine passes over
+the 407,050 parameters of the lecture's MNIST network, which on a small CPU cost about as
+much as the network's matrix products; numba compiles each loop, which reads like its
+equation, into one pass. The arithmetic is Keras's, operation for operation, in the
+parameters' dtype (float32 by default), with Keras's defaults.
+
+To try another rule, subclass an optimizer and override its public ``update(w, g)``
+(the From scratch to Keras chapter's first exercise does).
 """
-
-import functools
-import numbers
 
 import numba
 import numpy as np
 
-from dlcourse import blas_pool
+from dlcourse.checks import fraction, positive
 
 
-# Each loop is written for one thread; ``Optimizer._run`` splits it over OpenBLAS's threads
-# (``blas_pool``) when the vector is long enough, not over a pool of numba's own, whose
-# threads would compete with BLAS's for the cores. error_model="numpy": a division by zero
-# gives inf as in NumPy and Keras, instead of a per-element check that raises (and that
-# would stop LLVM from vectorizing the loop).
+# error_model="numpy": a division by zero gives inf as in NumPy and Keras, instead of a
+# per-element check that raises (and that would stop the loop from being vectorized).
 #
 # ``tiny`` is the dtype's smallest normal number. A running mean that decays below it is set
-# to 0: where a gradient stays exactly 0 for a few hundred steps (a dead relu unit, an input
-# that is 0 in every row of a batch), v would otherwise sink into subnormal numbers, and
-# arithmetic on those takes a slow path in the CPU: the whole RMSprop step became 13 times
-# slower on this course's machine. TensorFlow runs its kernels with subnormals flushed to
-# zero, so Keras's state becomes 0 there too.
+# to 0: where a gradient stays exactly 0 for a few hundred steps (a dead relu unit, a pixel
+# that is 0 in every digit of a batch), v would otherwise sink into subnormal numbers, which
+# the processor handles on a slow path (the whole step became 13 times slower). TensorFlow
+# runs with subnormals flushed to zero, so Keras's state becomes 0 there too.
 @numba.njit(cache=True, error_model="numpy")
 def _sgd_step(w, g, lr):
     for i in range(w.size):
@@ -63,55 +58,11 @@ def _adam_step(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon, t
         w[i] -= (m_i * alpha) / (np.sqrt(v_i) + epsilon)
 
 
-@functools.cache
-def _pooled(kernel, dtype, n_arrays, n_scalars):
-    """``kernel`` as a ``blas_pool`` cfunc: its loop over one slice of the Block's arrays.
-
-    kernel(*arrays, *scalars) is one of the steps above; dtype the arrays' NumPy scalar type.
-    """
-    view, scalar, start = blas_pool.array_slice, blas_pool.scalar, blas_pool.chunk_start
-    if (n_arrays, n_scalars) == (2, 1):  # SGD: w, g; lr
-        def chunk(m, n, k, alpha, a, lda, b, ldb, c, ldc, sb):
-            s = start(a, c)
-            kernel(view(c, 0, s, m, dtype), view(c, 1, s, m, dtype), dtype(scalar(c, 0)))
-            return 0
-    elif (n_arrays, n_scalars) == (3, 5):  # RMSprop: w, g, v; lr, rho, 1 - rho, epsilon, tiny
-        def chunk(m, n, k, alpha, a, lda, b, ldb, c, ldc, sb):
-            s = start(a, c)
-            kernel(view(c, 0, s, m, dtype), view(c, 1, s, m, dtype), view(c, 2, s, m, dtype),
-                   dtype(scalar(c, 0)), dtype(scalar(c, 1)), dtype(scalar(c, 2)),
-                   dtype(scalar(c, 3)), dtype(scalar(c, 4)))
-            return 0
-    elif (n_arrays, n_scalars) == (4, 5):  # Adam: w, g, m, v; alpha, 1 - beta_1, 1 - beta_2,
-        # epsilon, tiny
-        def chunk(m, n, k, alpha, a, lda, b, ldb, c, ldc, sb):
-            s = start(a, c)
-            kernel(view(c, 0, s, m, dtype), view(c, 1, s, m, dtype), view(c, 2, s, m, dtype),
-                   view(c, 3, s, m, dtype), dtype(scalar(c, 0)), dtype(scalar(c, 1)),
-                   dtype(scalar(c, 2)), dtype(scalar(c, 3)), dtype(scalar(c, 4)))
-            return 0
-    else:
-        raise ValueError(f"no pooled form for {n_arrays} arrays and {n_scalars} scalars")
-    return numba.cfunc(blas_pool.SIGNATURE, error_model="numpy")(chunk)
-
-
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
-    return float(value)
-
-
-def _fraction(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1); got {value!r}.")
-    return float(value)
-
-
 class Optimizer:
     """What the three optimizers share: a learning rate, a step counter, shape checks."""
 
     def __init__(self, learning_rate):
-        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.learning_rate = positive("learning_rate", learning_rate)
         self.iterations = 0
         self._size, self._dtype = None, None
 
@@ -154,33 +105,21 @@ class Optimizer:
                 raise ValueError(f"{name} must be a ({self._size},) {self._dtype} vector, as "
                                  f"passed to build; got {array.dtype} {array.shape}.")
         self.iterations += 1
-        self._update(w, g, self._dtype.type)
+        self.update(w, g)
 
-    def _update(self, w, g, cast):
-        """One step; ``cast`` turns a hyperparameter into the parameters' dtype, where
-        Keras keeps them (read at every step, so a changed learning rate takes effect)."""
-        raise NotImplementedError
+    def cast(self, value):
+        """``value`` (a hyperparameter) in the parameters' dtype, where Keras keeps it."""
+        return self._dtype.type(value)
 
-    _block = None
+    def update(self, w, g):
+        """The update rule: change ``w`` in place, given ``g``; both (n_params,), checked.
 
-    def _run(self, kernel, arrays, scalars):
-        """kernel(*arrays, *scalars), split over OpenBLAS's threads when ``blas_pool`` can.
-
-        The steps are elementwise, so both ways give the same bits. Split, the step of the
-        lecture's MNIST network runs on both cores: about 0.10 ms instead of 0.17 ms on this
-        course's machine (bench/bench_network.py). The Block is built again only when the
-        vectors change, which in a training loop they do not.
+        Override it to try another rule. ``step`` calls it after its checks, with
+        ``iterations`` already counting this step; the state vectors (RMSprop's ``v``, Adam's
+        ``m`` and ``v``) are attributes. Hyperparameters are read at every step, so a changed
+        learning rate takes effect; ``cast`` puts them in the parameters' dtype.
         """
-        block = self._block
-        if block is None or any(x is not y for x, y in zip(arrays, block.arrays)):
-            if not blas_pool.poolable(arrays):
-                kernel(*arrays, *scalars)
-                return
-            block = self._block = blas_pool.Block(arrays, len(scalars), arrays[0].size)
-        block.scalars[:] = scalars
-        key = (kernel, arrays[0].dtype.type, len(arrays), len(scalars))
-        if not blas_pool.run(lambda: _pooled(*key), block):
-            kernel(*arrays, *scalars)
+        raise NotImplementedError
 
 
 class SGD(Optimizer):
@@ -196,8 +135,8 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01):
         super().__init__(learning_rate)
 
-    def _update(self, w, g, cast):
-        self._run(_sgd_step, (w, g), (cast(self.learning_rate),))
+    def update(self, w, g):
+        _sgd_step(w, g, self.cast(self.learning_rate))
 
 
 class RMSprop(Optimizer):
@@ -216,21 +155,21 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.rho = _fraction("rho", rho)
-        self.epsilon = _positive("epsilon", epsilon)
+        self.rho = fraction("rho", rho)
+        self.epsilon = positive("epsilon", epsilon)
 
     _state_names = ("v",)
 
-    def _update(self, w, g, cast):
-        self._run(_rmsprop_step, (w, g, self.v), (cast(self.learning_rate), cast(self.rho),
-                                                  cast(1 - self.rho), cast(self.epsilon),
-                                                  self._tiny))
+    def update(self, w, g):
+        cast = self.cast
+        _rmsprop_step(w, g, self.v, cast(self.learning_rate), cast(self.rho), cast(1 - self.rho),
+                      cast(self.epsilon), self._tiny)
 
 
 class Adam(Optimizer):
     """Keras's ``Adam()``: running means of the gradient and of its square, bias-corrected.
 
-    Implements Eq. `eq:adam` (From scratch to Keras chapter), in Keras's form
+    Implements Eq. `eq:adam` (Training with Keras chapter), in Keras's form
     (``keras/src/optimizers/adam.py``): at step t,
     alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t),
     m <- m + (1 - beta_1)(g - m),   v <- v + (1 - beta_2)(g^2 - v),
@@ -245,21 +184,20 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.beta_1 = _fraction("beta_1", beta_1)
-        self.beta_2 = _fraction("beta_2", beta_2)
-        self.epsilon = _positive("epsilon", epsilon)
+        self.beta_1 = fraction("beta_1", beta_1)
+        self.beta_2 = fraction("beta_2", beta_2)
+        self.epsilon = positive("epsilon", epsilon)
 
     _state_names = ("m", "v")
 
-    def _update(self, w, g, cast):
+    def update(self, w, g):
         # Keras evaluates alpha in the variables' dtype; so do we, to follow it in float32.
-        t = cast(self.iterations)
-        one = cast(1)
+        cast = self.cast
+        t, one = cast(self.iterations), cast(1)
         alpha = (cast(self.learning_rate) * np.sqrt(one - cast(self.beta_2) ** t)
                  / (one - cast(self.beta_1) ** t))
-        self._run(_adam_step, (w, g, self.m, self.v), (cast(alpha), cast(1 - self.beta_1),
-                                                       cast(1 - self.beta_2),
-                                                       cast(self.epsilon), self._tiny))
+        _adam_step(w, g, self.m, self.v, cast(alpha), cast(1 - self.beta_1), cast(1 - self.beta_2),
+                   cast(self.epsilon), self._tiny)
 
 
 OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}

@@ -9,11 +9,10 @@ wrong, what was expected and what came; NumPy's broadcasting would otherwise tur
 mistakes (samples as rows, labels as a flat vector) into wrong numbers without a word.
 """
 
-import numbers
-
 import numpy as np
 
 from dlcourse.activations import sigmoid, tanh
+from dlcourse.checks import finite_array, int_at_least, positive, real_array, real_number
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -22,11 +21,16 @@ LOSS_EPS = 1e-12
 
 
 def _finite_matrix(name, A):
-    A = np.asarray(A, dtype=np.float64)
+    A = finite_array(name, A)  # complex, text, NaN, inf: refused naming the argument
     if A.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array; got shape {A.shape}.")
-    if not np.isfinite(A).all():
-        raise ValueError(f"{name} must be finite; got {(~np.isfinite(A)).sum()} NaN or inf entries.")
+    return A
+
+
+def _samples(name, A):
+    """``A`` if it has at least one sample (column): a mean over none is no number."""
+    if A.shape[1] == 0:
+        raise ValueError(f"{name} must hold at least one sample (column); got shape {A.shape}.")
     return A
 
 
@@ -46,16 +50,17 @@ def _check_params(params):
     return p, (n_input, n_hidden, n_output)
 
 
-def _check_X(X, n_input, name="X"):
-    X = _finite_matrix(name, X)
+def _check_X(X, n_input, name="X", against="params['W1'] (n_hidden, n_input)"):
+    X = _samples(name, _finite_matrix(name, X))
     if X.shape[0] != n_input:
         hint = " Did you pass samples as rows?" if X.shape[1] == n_input else ""
-        raise ValueError(f"{name} must be (n_features, m) = ({n_input}, m); got {X.shape}.{hint}")
+        raise ValueError(f"{name} must be (n_features, m) = ({n_input}, m) to match {against}; "
+                         f"got {X.shape}.{hint}")
     return X
 
 
 def _check_Y(Y, shape, name="Y"):
-    Y = np.asarray(Y, dtype=np.float64)
+    Y = real_array(name, Y, np.float64)
     if Y.shape != shape:
         hint = (" Reshape labels with y.reshape(1, -1): samples are columns."
                 if Y.size == shape[0] * shape[1] else "")
@@ -82,8 +87,8 @@ def init_weights(n_input, n_hidden, n_output, seed=None, scale=0.01):
         b2 (n_output, 1), all float64.
     """
     for name, n in (("n_input", n_input), ("n_hidden", n_hidden), ("n_output", n_output)):
-        if not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"{name} must be a positive int; got {n!r}.")
+        int_at_least(name, n, 1)
+    scale = real_number("scale", scale, low=0.0)
     rng = np.random.default_rng(seed)
     return {
         "W1": rng.standard_normal((n_hidden, n_input)) * scale,
@@ -130,7 +135,11 @@ def loss(Y, Y_hat):
     Returns:
         the loss, a Python float.
     """
-    Y_hat = _finite_matrix("Y_hat", Y_hat)
+    Y_hat = _samples("Y_hat", _finite_matrix("Y_hat", Y_hat))
+    shape_of_Y = np.shape(real_array("Y", Y))
+    if shape_of_Y != Y_hat.shape:
+        raise ValueError(f"Y and Y_hat must have one shape, (n_output, m); got Y {shape_of_Y} and "
+                         f"Y_hat {Y_hat.shape}. Samples are columns.")
     Y = _check_Y(Y, Y_hat.shape)
     if Y_hat.min() < 0 or Y_hat.max() > 1:
         raise ValueError(f"Y_hat must be probabilities in [0, 1]; got values in "
@@ -186,8 +195,7 @@ def update(params, grads, learning_rate):
         dict W1, b1, W2, b2: each parameter minus learning_rate times its gradient.
     """
     p, _ = _check_params(params)
-    if not isinstance(learning_rate, numbers.Real) or not 0 < learning_rate < np.inf:
-        raise ValueError(f"learning_rate must be a positive finite number; got {learning_rate!r}.")
+    positive("learning_rate", learning_rate)
     if not isinstance(grads, dict) or set(grads) != {"d" + k for k in PARAM_NAMES}:
         got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
         raise ValueError(f"grads must be a dict with keys dW1, db1, dW2, db2; got {got}.")
@@ -223,8 +231,8 @@ def _evaluate(X, Y, params):
 
 def _check_training_data(X, Y, X_val, Y_val):
     """Validate train's data; Y fixes m, so X given as (m, n_features) is caught."""
-    X = _finite_matrix("X", X)
-    Y = np.asarray(Y, dtype=np.float64)
+    X = _samples("X", _finite_matrix("X", X))
+    Y = real_array("Y", Y, np.float64)
     n_output, m = Y.shape if Y.ndim == 2 else (1, Y.size)
     if X.shape[1] != m and X.shape[0] == m:
         raise ValueError(f"X must be (n_features, m) with m = {m} columns like Y; "
@@ -233,7 +241,7 @@ def _check_training_data(X, Y, X_val, Y_val):
     if (X_val is None) != (Y_val is None):
         raise ValueError("X_val and Y_val must be given together; got only one of them.")
     if X_val is not None:
-        X_val = _check_X(X_val, X.shape[0], "X_val")
+        X_val = _check_X(X_val, X.shape[0], "X_val", against="X")
         Y_val = _check_Y(Y_val, (n_output, X_val.shape[1]), "Y_val")
     return X, Y, X_val, Y_val
 
@@ -261,9 +269,9 @@ def train(X, Y, n_hidden, epochs, batch_size, learning_rate, seed=None, X_val=No
         "val_loss", "val_accuracy".
     """
     X, Y, X_val, Y_val = _check_training_data(X, Y, X_val, Y_val)
-    for name, n in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"{name} must be a positive int; got {n!r}.")
+    for name, n in (("n_hidden", n_hidden), ("epochs", epochs), ("batch_size", batch_size)):
+        int_at_least(name, n, 1)
+    positive("learning_rate", learning_rate)  # before the first epoch, not after it
     init_seed, shuffle_seed = np.random.SeedSequence(seed).spawn(2)
     params = init_weights(X.shape[0], n_hidden, Y.shape[0], seed=init_seed)
     rng = np.random.default_rng(shuffle_seed)
