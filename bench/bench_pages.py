@@ -45,7 +45,8 @@ WATCH_MATH = """(() => {
 })()"""
 
 MEASURE = """async () => {
-  while (window.__allMath === undefined) await new Promise(r => setTimeout(r, 20));
+  while (window.__allMath === undefined || window.__mathVisible === undefined)
+    await new Promise(r => setTimeout(r, 20));
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   const bytes = [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
       .reduce((sum, entry) => sum + entry.transferSize, 0);

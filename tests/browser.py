@@ -192,8 +192,11 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light", ja
 
 # The math is typeset at build time (coursebuild/typeset.py): a page's formulas arrive in its HTML,
 # so there is nothing to wait for beyond the page itself.
-ARRIVED = """previous => location.href !== previous
-    && new URL(document.querySelector('a.md-footer__link--prev')?.href || location.href).href === previous"""
+ARRIVED = """previous => {
+  const path = url => new URL(url, location.href).pathname;
+  const back = document.querySelector('a.md-footer__link--prev');
+  return location.pathname !== path(previous) && !!back && path(back.href) === path(previous);
+}"""
 """True once instant navigation has put the next page in: the address changed and the new
 page's "Previous" link names the page we came from (the old footer is gone)."""
 

@@ -147,7 +147,7 @@ def is_local_build(config) -> bool:
 
 # An inline figure of dlcourse.figures (its alt text is group 1), and what stands in for it
 # while the search index reads the page.
-FIGURE_SVG = re.compile(r'<svg role="img" aria-label="([^"]*)" class="course-figure__svg".*?</svg>', re.S)
+FIGURE_SVG = re.compile(r'<svg (?:style="[^"]*" )?role="img" aria-label="([^"]*)" class="course-figure__svg".*?</svg>', re.S)
 HIDDEN_FIGURE = re.compile(r'<span data-course-figure="(\d+)">[^<]*</span>')
 # Typeset formulas (and the page's glyph shapes) likewise give the index their symbols.
 SEARCH_HIDDEN_MATH = re.compile(r'<svg class="math-glyphs".*?</svg>|<mjx-container\b.*?</mjx-container>', re.S)
