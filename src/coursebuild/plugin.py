@@ -42,11 +42,11 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
 
 from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
 
 from coursebuild import citations, equations, execute, incremental, outputs
+from coursebuild import page as coursepage
 
 log = logging.getLogger("mkdocs.plugins.course")
 
@@ -224,22 +224,13 @@ class CoursePlugin(BasePlugin):
         pages = equations.markdown_pages(files)
         try:
             self.registry = equations.build_registry(pages)
-            self.references = self._check_citations(pages, config)
+            self.references = coursepage.references_of(pages, config.docs_dir)
         except (equations.EquationError, citations.CitationError) as error:
             raise PluginError(str(error)) from None
         self.files = files
         self.incremental.before_reading(files, outputs.environment_key(), incremental.outline(
             self.registry, pages, config.config_file_path, config.docs_dir))
         return files
-
-    def _check_citations(self, pages: dict[str, str], config) -> dict[str, citations.Reference]:
-        """The entries of ``docs/references.bib`` (none if there is no such file), every page's
-        citations checked against them: an unknown key or an uncited entry is an error."""
-        bib = Path(config.docs_dir) / citations.BIB_NAME
-        found = [citation for src in sorted(pages) for citation in citations.scan(src, pages[src])]
-        references = citations.load(bib) if bib.is_file() else {}
-        citations.check(found, references, f"docs/{citations.BIB_NAME}")
-        return references
 
     def on_serve(self, server, config, builder):
         """Poll for edits every 0.1 s instead of MkDocs's fixed 0.5 s.
@@ -311,27 +302,10 @@ class CoursePlugin(BasePlugin):
     on_page_context = CombinedEvent(_drop_local_canonical, _hide_figures_from_search, _restore_figures)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
-        src = page.file.src_uri
-        markdown = equations.expand_includes(markdown, config.docs_dir)
         try:
-            markdown = citations.render(src, markdown, self.references,
-                                        get_relative_url(citations.REFERENCES_PAGE, src))
-        except citations.CitationError as error:
-            raise PluginError(str(error)) from None
-        execute.start_page(src, markdown)
-
-        def url_to(eq: equations.Equation, in_math: bool) -> str:
-            if in_math:
-                target = self.files.get_file_from_path(eq.src_path)
-                here = page.file.url if eq.src_path != src else ""
-                return (get_relative_url(target.url, page.file.url) if here else "") + f"#{eq.anchor}"
-            if eq.src_path == src:
-                return f"#{eq.anchor}"
-            return get_relative_url(eq.src_path, src) + f"#{eq.anchor}"
-
-        try:
-            return equations.render(src, markdown, self.registry, url_to)
-        except equations.EquationError as error:
+            return coursepage.prepare(page.file.src_uri, markdown, config.docs_dir, self.registry,
+                                      self.references, self.files)
+        except (equations.EquationError, citations.CitationError) as error:
             raise PluginError(str(error)) from None
 
     def on_page_content(self, html: str, page, config, files) -> str:
