@@ -21,9 +21,11 @@ install: $(STAMP)
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-# The PDF handout (site/pdf/course.pdf and one per chapter), printed by headless Chromium from
-# the built site: $CHROMIUM or Debian's chromium. `make site` alone never needs a browser.
-pdf: site
+# The site with a PDF link on every page, and the handouts it links (site/pdf/course.pdf and one
+# per chapter), printed by headless Chromium from it: $CHROMIUM or Debian's chromium.
+# `make site` alone never needs a browser.
+pdf: $(STAMP)
+	PDF_HANDOUT=1 $(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/python -m coursebuild.pdf site
 
 serve: $(STAMP)

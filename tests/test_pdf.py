@@ -8,6 +8,7 @@ import unicodedata
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from sitebuild import mini_project, mkdocs_build
 
 from coursebuild import pdf
 
@@ -48,3 +49,21 @@ def test_the_course_and_each_chapter_print_with_the_sites_equation_numbers(built
                  for annot in page.get("/Annots") or []]
         assert not [u for u in links if "127.0.0.1" in u], f"{path.name} links to the printing server"
         assert any(u.startswith(published) for u in links) or chapter.number == "1", path.name
+
+
+def test_make_pdf_builds_pages_that_link_their_handout(tmp_path):
+    """Under PDF_HANDOUT=1 (`make pdf`) a chapter links its own PDF and other pages the course's;
+    a plain build (`make site`, the tests) has no such link, since no PDF is printed there."""
+    import os
+
+    root = mini_project(tmp_path / "project")
+    (root / "docs/chapters/01-a.md").write_text("# 1. A\n\nText.\n")
+    for handout, site in (("1", tmp_path / "with"), ("", tmp_path / "without")):
+        result = mkdocs_build(root, site, env={**os.environ, "PDF_HANDOUT": handout})
+        assert result.returncode == 0, result.stderr
+    chapter = BeautifulSoup((tmp_path / "with/chapters/01-a/index.html").read_text(), "html.parser")
+    home = BeautifulSoup((tmp_path / "with/index.html").read_text(), "html.parser")
+    assert [a["href"] for a in chapter.select('a[href$=".pdf"]')] == ["../../pdf/01-a.pdf"]
+    assert [a["href"] for a in home.select('a[href$=".pdf"]')] == ["./pdf/course.pdf"]
+    plain = (tmp_path / "without/chapters/01-a/index.html").read_text()
+    assert ".pdf" not in plain
