@@ -232,6 +232,10 @@ class CoursePlugin(BasePlugin):
             self.registry, pages, config.config_file_path, config.docs_dir))
         return files
 
+    def on_env(self, env, config, files):
+        env.bytecode_cache = self.incremental.templates  # compiled once per process, not per build
+        return env
+
     def on_serve(self, server, config, builder):
         """Poll for edits every 0.1 s instead of MkDocs's fixed 0.5 s.
 
