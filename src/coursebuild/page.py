@@ -17,11 +17,15 @@ from mkdocs.utils import get_relative_url
 from coursebuild import citations, equations, execute
 
 
-def references_of(pages: dict[str, str], docs_dir: str) -> dict[str, citations.Reference]:
+def references_of(pages: dict[str, str], docs_dir: str,
+                  notebooks: dict[str, str] | None = None) -> dict[str, citations.Reference]:
     """The entries of ``docs/references.bib`` (none if there is no such file), every page's
-    citations checked against them: an unknown key or an uncited entry raises CitationError."""
+    citations checked against them, the Markdown cells of ``notebooks`` (``{src: .ipynb text}``)
+    included: an unknown key or an uncited entry raises CitationError."""
     bib = Path(docs_dir) / citations.BIB_NAME
     found = [citation for src in sorted(pages) for citation in citations.scan(src, pages[src])]
+    for src in sorted(notebooks or {}):
+        found += citations.scan_notebook(src, notebooks[src])
     references = citations.load(bib) if bib.is_file() else {}
     citations.check(found, references, f"docs/{citations.BIB_NAME}")
     return references

@@ -42,6 +42,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
 
@@ -224,7 +225,8 @@ class CoursePlugin(BasePlugin):
         pages = equations.markdown_pages(files)
         try:
             self.registry = equations.build_registry(pages)
-            self.references = coursepage.references_of(pages, config.docs_dir)
+            notebooks = {f.src_uri: f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".ipynb")}
+            self.references = coursepage.references_of(pages, config.docs_dir, notebooks)
         except (equations.EquationError, citations.CitationError) as error:
             raise PluginError(str(error)) from None
         self.files = files
@@ -321,6 +323,12 @@ class CoursePlugin(BasePlugin):
             )
         if not page.file.src_uri.endswith(".md"):
             html = NOTEBOOK_CDN_SCRIPT.sub("", html)
+            references_page = self.files.get_file_from_path(citations.REFERENCES_PAGE)
+            try:  # nbconvert leaves [@key] as text: it becomes a link here, as on a Markdown page
+                html = citations.render_html(page.file.src_uri, html, self.references, get_relative_url(
+                    references_page.url if references_page else citations.REFERENCES_PAGE, page.file.url))
+            except citations.CitationError as error:
+                raise PluginError(str(error)) from None
         self.incremental.rendered(page)
         ran = f" ({run.executed} code blocks run, {run.code_seconds:.1f} s in their code)" if run and run.executed else ""
         log.info("built docs/%s in %.1f s%s", page.file.src_uri, time.perf_counter() - self.started, ran)
