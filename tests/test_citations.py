@@ -172,3 +172,20 @@ def test_an_edit_to_the_bibliography_rebuilds_every_page_in_make_serve(tmp_path)
     before = outline({}, {"a.md": "# A\n"}, None, str(tmp_path))
     (tmp_path / "references.bib").write_text(BIB.replace("Manning", "Manning Publications"))
     assert outline({}, {"a.md": "# A\n"}, None, str(tmp_path)) != before
+
+
+def test_a_notebooks_markdown_cells_are_cited_and_rendered(references):
+    import json
+
+    notebook = json.dumps({"cells": [
+        {"cell_type": "markdown", "source": ["# Lab\n", "MNIST [@rumelhart1986].\n"]},
+        {"cell_type": "code", "source": ["x = '[@nokey]'\n"]},
+    ]}, indent=1)
+    found = citations.scan_notebook("chapters/08-lab.ipynb", notebook)
+    assert [(c.key, c.line) for c in found] == [("rumelhart1986", notebook.split("\n").index(
+        next(line for line in notebook.split("\n") if "@rumelhart1986" in line)) + 1)]
+    page = '<p>MNIST [@rumelhart1986].</p><pre><code>x = "[@nokey]"</code></pre>'
+    out = citations.render_html("chapters/08-lab.ipynb", page, references, "../../references/")
+    assert out.startswith('<p>MNIST (<a class="citation" href="#ref-rumelhart1986">Rumelhart, Hinton &amp; Williams, 1986</a>).</p>'
+                          '<pre><code>x = "[@nokey]"</code></pre>')
+    assert '<li id="ref-rumelhart1986">' in out and '<a href="../../references/">references page</a>' in out

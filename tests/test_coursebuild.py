@@ -5,7 +5,7 @@ import sys
 import textwrap
 
 import pytest
-from sitebuild import mini_project, mkdocs_build
+from sitebuild import REPO, mini_project, mkdocs_build
 
 from coursebuild import equations
 from coursebuild.render import render_page
@@ -272,3 +272,21 @@ def test_only_published_builds_carry_a_canonical_address(site_url, local):
     from coursebuild.plugin import is_local_build
 
     assert is_local_build(SimpleNamespace(site_url=site_url)) is local
+
+
+def test_markdown_execs_private_names_are_used_only_with_the_version_they_were_read_in(monkeypatch):
+    import importlib
+    import importlib.metadata
+
+    from coursebuild import markdown_exec_private as adapter
+
+    pinned = next(line.split("==")[1] for line in (REPO / "requirements.txt").read_text().splitlines()
+                  if line.startswith("markdown-exec=="))
+    assert pinned.strip() == adapter.CHECKED_VERSION
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.9.9")
+    try:
+        with pytest.raises(ImportError, match=r"read in version 1\.12\.6; 9\.9\.9 is installed"):
+            importlib.reload(adapter)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(adapter)

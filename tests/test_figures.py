@@ -62,7 +62,7 @@ def test_a_phone_sized_figure_passes_and_its_smallest_text_is_measured():
         warnings.simplefilter("error")
         html = figures.to_html(fig, alt="A straight line, phone-sized.", name="narrow")
     assert figures.smallest_text_px(html) >= figures.MIN_TEXT_PX
-    assert re.search(r'style="max-width: \d+px"', html)  # never drawn larger than its size
+    assert re.search(r'style="max-width: [\d.]+rem"', html)  # never larger than drawn (in root units)
 
 
 def test_mathtext_prime_is_the_unicode_prime_not_cmsy10_zero():

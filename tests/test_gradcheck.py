@@ -54,7 +54,7 @@ def test_backward_matches_central_differences(n_input, n_hidden, n_output, m, sc
 
 
 def test_backward_matches_central_differences_on_the_lectures_network():
-    from dlcourse.scratch_data import lecture_classification
+    from dlcourse.data import lecture_classification
 
     X_train, Y_train, _, _ = lecture_classification()
     params = scratch.init_weights(20, 10, 1, seed=0)

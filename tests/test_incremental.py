@@ -3,6 +3,7 @@ an edit to a label reaches: run as `make serve` runs it, on a two-chapter copy o
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -68,6 +69,10 @@ def test_prose_edit_rebuilds_one_page_and_a_label_edit_renumbers_the_pages_citin
             [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--livereload", "-a", f"127.0.0.1:{port}"],
             cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     built = lambda page: log_path.read_text().count(f"building docs/chapters/{page}")  # noqa: E731
+
+    def searchable() -> list[str]:
+        index = json.loads(fetch(base + "search/search_index.json"))
+        return sorted(doc["location"] for doc in index["docs"] if "#" not in doc["location"])
     try:
         wait_for(lambda: eqref_shown(fetch(base + "chapters/02-cites/")) == "1.2", "the first build")
         assert (built("01-defines"), built("02-cites")) == (1, 1)
@@ -78,12 +83,14 @@ def test_prose_edit_rebuilds_one_page_and_a_label_edit_renumbers_the_pages_citin
         page = fetch(base + "chapters/01-defines/")
         assert "Citing page" in page, "the page not read this time lost its title in the navigation"
         assert "A &#39;dirty&#39; build" not in page and "Aborted" not in log_path.read_text()
+        assert searchable() == ["", "chapters/01-defines/", "chapters/02-cites/"], "the search index lost pages"
 
         defining.write_text(DEFINES.replace("$$\nb = 2", "$$\nc = 3\n\\label{eq:inserted}\n$$\n\n$$\nb = 2"))
         wait_for(lambda: eqref_shown(fetch(base + "chapters/02-cites/")) == "1.3",
                  "the citing page to renumber eq:second as (1.3)")
         assert built("02-cites") == 2
         assert 'id="eq-second" data-eq-number="1.3"' in fetch(base + "chapters/01-defines/")
+        assert searchable() == ["", "chapters/01-defines/", "chapters/02-cites/"], "the search index lost pages"
     finally:
         server.terminate()
         server.wait(timeout=30)

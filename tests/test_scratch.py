@@ -6,7 +6,8 @@ from sklearn.metrics import log_loss
 
 from dlcourse import scratch
 from dlcourse.activations import sigmoid, tanh
-from dlcourse.scratch_data import LECTURE_RUN, lecture_classification, train_on_lecture_data, validation_split
+from dlcourse.data import lecture_classification
+from dlcourse.scratch_data import LECTURE_RUN, train_on_lecture_data, validation_split
 
 
 @pytest.fixture(autouse=True)

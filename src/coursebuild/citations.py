@@ -174,6 +174,23 @@ def scan(src_path: str, markdown: str) -> list[Citation]:
     ]
 
 
+def scan_notebook(src_path: str, text: str) -> list[Citation]:
+    """Every citation in the Markdown cells of a notebook (``text``: the .ipynb file), each with the
+    line of the notebook file it stands on."""
+    import json
+
+    lines = text.split("\n")
+    found = []
+    for cell in json.loads(text).get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell.get("source", []))
+            for citation in scan(src_path, source):
+                key = f"@{citation.key}"
+                line = next((i + 1 for i, line in enumerate(lines) if key in line), 1)
+                found.append(Citation(citation.key, src_path, line))
+    return found
+
+
 def check(citations: list[Citation], references: dict[str, Reference], bib_path: str) -> None:
     """Fail on the first key no entry has, then on the first entry nothing cites."""
     for citation in citations:
@@ -192,6 +209,10 @@ def check(citations: list[Citation], references: dict[str, Reference], bib_path:
             )
 
 
+def _by_author(references) -> list[Reference]:
+    return sorted(set(references), key=lambda ref: (ref.authors.lower(), ref.year))
+
+
 def _reference_list(references: list[Reference]) -> str:
     # md_in_html ("markdown" attributes): the entries stay part of the page's Markdown, so that
     # abbreviations (IEEE, ICLR) get their <abbr> like the rest of the text.
@@ -205,6 +226,8 @@ def render(src_path: str, markdown: str, references: dict[str, Reference], all_r
     ``all_references_url``: a relative ``.md`` link to the references page (which lists every
     entry where its ``BIBLIOGRAPHY`` marker stands).
     """
+    if not src_path.endswith(".md"):  # a notebook: its HTML is rewritten instead (render_html)
+        return markdown
     lines = markdown.split("\n")
     cited: list[str] = []
 
@@ -229,12 +252,48 @@ def render(src_path: str, markdown: str, references: dict[str, Reference], all_r
         lines[i] = "".join(pieces) + line[last:]
     out = "\n".join(lines)
     if BIBLIOGRAPHY in out:
-        ordered = sorted(references.values(), key=lambda ref: (ref.authors.lower(), ref.year))
-        out = out.replace(BIBLIOGRAPHY, _reference_list(ordered))
+        out = out.replace(BIBLIOGRAPHY, _reference_list(_by_author(references.values())))
     if cited:
-        mine = sorted({references[key] for key in cited}, key=lambda ref: (ref.authors.lower(), ref.year))
         out = out.rstrip("\n") + (
-            f"\n\n## References\n\nThe sources this page cites; all of the course's are on the "
-            f"[references page]({all_references_url}).\n\n{_reference_list(mine)}\n"
+            f"\n\n## References\n\n{INTRO.format(url=all_references_url)}\n\n"
+            f"{_reference_list(_by_author(references[key] for key in cited))}\n"
         )
     return out
+
+
+INTRO = "The sources this page cites; all of the course's are on the [references page]({url})."
+# What stays literal in a rendered notebook: code, preformatted output, math, scripts.
+LITERAL_HTML = re.compile(r"<(pre|code|script|style)\b.*?</\1>|\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|\$[^$<]+\$", re.S)
+
+
+def render_html(src_path: str, html_text: str, references: dict[str, Reference], all_references_url: str) -> str:
+    """A rendered notebook page: its literal ``[@key]`` text (nbconvert leaves it as it is) becomes
+    the same links as on a Markdown page, and its references list is appended.
+
+    ``all_references_url``: the references page's final URL, relative to this page.
+    """
+    cited: list[str] = []
+
+    def cite(match: re.Match) -> str:
+        links = []
+        for item in _items(match, src_path, 0):
+            if item.group("key") not in references:
+                check([Citation(item.group("key"), src_path, 0)], references, BIB_NAME)
+            ref = references[item.group("key")]
+            text = ref.year if item.group("year_only") else f"{ref.authors}, {ref.year}"
+            if item.group("locator"):
+                text += f", {item.group('locator')}"
+            links.append(f'<a class="citation" href="#ref-{ref.key}">{html.escape(text, quote=False)}</a>')
+            cited.append(ref.key)
+        return "(" + "; ".join(links) + ")"
+
+    pieces, last = [], 0
+    for literal in LITERAL_HTML.finditer(html_text):
+        pieces += [CITATION.sub(cite, html_text[last : literal.start()]), literal.group(0)]
+        last = literal.end()
+    out = "".join(pieces) + CITATION.sub(cite, html_text[last:])
+    if not cited:
+        return out
+    items = "\n".join(f'<li id="ref-{ref.key}">{ref.html}</li>' for ref in _by_author(references[key] for key in cited))
+    intro = INTRO.replace("[references page]({url})", f'<a href="{all_references_url}">references page</a>')
+    return out + f'\n<h2 id="references">References</h2>\n<p>{intro}</p>\n<ul class="references">\n{items}\n</ul>\n'

@@ -28,13 +28,13 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
+from markdown_exec import ExecutionError, base_format
 from markdown_exec import validator as exec_validator
-from markdown_exec._internal.formatters.base import ExecutionError, base_format
-from markdown_exec._internal.formatters.python import _run_python, _sessions_globals
 
 from dlcourse.cachefile import CacheIOError
 
 from coursebuild import outputs
+from coursebuild.markdown_exec_private import run_python, sessions
 from coursebuild.claims import ClaimError
 
 # Options markdown-exec passes through to its output ("extra"); any other leftover is a typo.
@@ -97,8 +97,8 @@ def start_page(src_path: str, markdown: str) -> PageRun:
     """Begin a page: forget its previous namespaces, and route failures to it."""
     global _current
     prefix = f"{src_path}:"
-    for name in [name for name in _sessions_globals if name.startswith(prefix)]:
-        del _sessions_globals[name]
+    for name in [name for name in sessions if name.startswith(prefix)]:
+        del sessions[name]
     _current = PageRun(src_path, markdown)
     return _current
 
@@ -184,7 +184,7 @@ def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
         warnings.simplefilter("always")
         started = time.perf_counter()
         try:
-            output = _run_python(code, **run_options)
+            output = run_python(code, **run_options)
         except ExecutionError as error:
             if isinstance(error.__cause__, ClaimError):
                 page.fail_claim(code, error.__cause__)

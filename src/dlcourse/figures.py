@@ -159,6 +159,7 @@ def to_html(fig, alt: str, name: str, caption: str | None = None) -> str:
     width_pt = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1))
     svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale to the column width ...
     # ... but never beyond the drawn size: text stays the size it was drawn at, not 1.5 times it.
-    svg = svg.replace("<svg ", f'<svg style="max-width: {width_pt * 4 / 3:.0f}px" ', 1)
+    # In rem (Material's root is 20 px), so lecture mode's larger root enlarges figures with the text.
+    svg = svg.replace("<svg ", f'<svg style="max-width: {width_pt * 4 / 3 / 20:.2f}rem" ', 1)
     figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="course-figure" id="fig-{name}">{svg}{figcaption}</figure>'

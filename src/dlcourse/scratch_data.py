@@ -1,37 +1,18 @@
-"""The lecture's classification data for the scratch network, and the training runs on it.
+"""The scratch network's runs on the lecture's classification data (``data.lecture_classification``).
 
-The lecture calls ``sklearn.datasets.make_classification(n_samples=5000,
-random_state=123)`` (20 features, 2 classes) and keeps the first 4000 samples for
-training and the last 1000 for test. Here the samples are transposed into columns,
-the layout ``dlcourse.scratch`` expects. Settings (such as the learning rate) are compared
-on a validation split of the training samples, never on the test set.
+Settings (such as the learning rate) are compared on a validation split of the training
+samples, never on the test set.
 """
 
 from dlcourse.cache import cached
+from dlcourse.data import lecture_classification
 from dlcourse.scratch import train
 
-N_SAMPLES = 5000
-N_TRAIN = 4000
 N_VAL = 800  # the last 800 of the 4000 training samples: held out of training, to compare settings
-RANDOM_STATE = 123
 
 LECTURE_RUN = {"n_hidden": 10, "epochs": 50, "batch_size": 32, "learning_rate": 0.1, "seed": 0}
 """The hyperparameters of the run the chapters show (the lecture gives none): its 20-10-1
 network, batches of 32, and a learning rate that converges within 50 epochs."""
-
-
-def lecture_classification():
-    """The lecture's data set, split as in the lecture, samples as columns.
-
-    Returns:
-        (X_train, Y_train, X_test, Y_test): X_train (20, 4000), Y_train (1, 4000),
-        X_test (20, 1000), Y_test (1, 1000); labels are 0.0 or 1.0.
-    """
-    from sklearn.datasets import make_classification  # keeps `import dlcourse` light
-
-    X, y = make_classification(n_samples=N_SAMPLES, random_state=RANDOM_STATE)
-    X, Y = X.T, y.reshape(1, -1).astype(float)
-    return X[:, :N_TRAIN], Y[:, :N_TRAIN], X[:, N_TRAIN:], Y[:, N_TRAIN:]
 
 
 def validation_split(X_train, Y_train):

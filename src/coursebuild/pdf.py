@@ -1,0 +1,178 @@
+"""The PDF handout, printed from the built site by headless Chromium (``make pdf``).
+
+``python -m coursebuild.pdf SITE_DIR [--site-url URL]`` writes ``SITE_DIR/pdf/NN-name.pdf`` for
+every chapter and ``SITE_DIR/pdf/course.pdf``: a cover with the contents, then every chapter.
+Each chapter is printed from its own page with the site's print stylesheet (no navigation, every
+solution open), so its equations carry the numbers the site shows and its figures stay vectors
+(inline SVG). Pages are numbered within their chapter ("7–3"), under the chapter's title as a
+running head; the contents and the PDF's bookmarks lead to each chapter's first page. Links
+between pages point at the published site (``--site-url``, default the build's ``site_url``),
+never at the local server used for printing.
+
+Chromium is ``$CHROMIUM`` or Debian's ``chromium``, as for the browser tests; ``make site``
+needs neither.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import html
+import http.server
+import io
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+COURSE = "Introduction to Deep Learning"
+MARGIN = {"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"}
+SMALL = "font-family: sans-serif; font-size: 8px; color: #444; width: 100%; margin: 0 16mm;"
+TITLE = re.compile(r"<title>(.*?) - [^<]*</title>")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    url: str  # "chapters/07-training-with-keras/", relative to the site's root
+    title: str  # "7. Training with Keras"
+    number: str  # "7"
+
+    @property
+    def name(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[-1]  # "07-training-with-keras"
+
+
+def chapters(site: Path) -> list[Chapter]:
+    """The built chapters, in reading order (their folder names start with the chapter number)."""
+    found = []
+    for page in sorted((site / "chapters").glob("*/index.html")):
+        title = html.unescape(TITLE.search(page.read_text(encoding="utf-8")).group(1))
+        found.append(Chapter(page.parent.relative_to(site).as_posix() + "/", title, title.split(".", 1)[0]))
+    if not found:
+        raise FileNotFoundError(f"{site} has no chapters/*/index.html: build the site first (make site)")
+    return found
+
+
+@contextlib.contextmanager
+def _serve(site: Path):
+    """The built site on a free port of 127.0.0.1, for the browser to print from."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def chromium() -> str:
+    """The browser: ``$CHROMIUM`` if set, else ``chromium`` on the PATH."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        raise FileNotFoundError("no chromium on PATH and no $CHROMIUM: `apt-get install chromium` to build the PDF")
+    return path
+
+
+# Every link that leads to another page of the site points at the published address instead.
+PUBLISH_LINKS = """([local, published]) => {
+  for (const a of document.querySelectorAll('a[href]')) {
+    const url = new URL(a.getAttribute('href'), location.href);
+    if (url.href.startsWith(local) && url.pathname !== location.pathname) a.href = published + url.href.slice(local.length);
+  }
+}"""
+
+
+def _print(page, url: str, local: str, published: str, head: str, foot: str) -> bytes:
+    page.goto(url)
+    page.wait_for_selector("body[data-math-typeset=done]", timeout=120000)
+    page.evaluate(PUBLISH_LINKS, [local, published])
+    page.emulate_media(media="print")
+    # print-site's stylesheet numbers pages in @page margin boxes ("Page 6"), which Chromium now
+    # draws: the header and footer below replace them.
+    page.add_style_tag(content="@page { @bottom-right { content: none; } @bottom-center { content: none; } }")
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    return page.pdf(
+        format="A4", margin=MARGIN, print_background=False, display_header_footer=True,
+        header_template=f'<div style="{SMALL} text-align: right">{html.escape(head)}</div>',
+        footer_template=f'<div style="{SMALL} text-align: center">{foot}</div>',
+    )
+
+
+def _cover(parts: list[tuple[Chapter, int]]) -> str:
+    rows = "".join(
+        f'<tr><td>{html.escape(chapter.title)}</td><td class="n">{chapter.number}–1</td><td class="n">{pages} pp.</td></tr>'
+        for chapter, pages in parts
+    )
+    return f"""<!doctype html><html><head><meta charset="utf-8"><style>
+      body {{ font-family: sans-serif; margin: 0; color: #000; }}
+      h1 {{ font-size: 28pt; margin: 40mm 0 4mm; font-weight: 400; }}
+      p {{ font-size: 11pt; color: #333; }}
+      h2 {{ font-size: 14pt; margin-top: 20mm; font-weight: 400; }}
+      table {{ border-collapse: collapse; width: 100%; font-size: 11pt; }}
+      td {{ padding: 1.6mm 0; border-bottom: 0.2mm solid #ccc; }} .n {{ text-align: right; width: 18mm; }}
+    </style></head><body>
+      <h1>{COURSE}</h1>
+      <p>The first lecture of <em>Machine Learning for Finance</em> (Giovanni Della Lunga, University of
+      Bologna, 2022) as an executable course: every number and figure was computed while the site was built.</p>
+      <h2>Contents</h2><table>{rows}</table>
+      <p>Pages are numbered within each chapter: 7–3 is the third page of chapter 7.</p>
+    </body></html>"""
+
+
+def build(site: Path, published: str, out: Path | None = None) -> list[Path]:
+    """Print every chapter and the whole course into ``out`` (default ``site/pdf/``), with links
+    to other pages pointing at ``published``; returns the files written, the course first."""
+    from playwright.sync_api import sync_playwright
+
+    out = site / "pdf" if out is None else out
+    out.mkdir(parents=True, exist_ok=True)
+    written, parts = [], []
+    with _serve(site) as local, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1000, "height": 1400})
+        for chapter in chapters(site):
+            foot = f'{chapter.number}–<span class="pageNumber"></span>'
+            pdf = _print(page, local + chapter.url, local, published, f"{COURSE} · {chapter.title}", foot)
+            path = out / f"{chapter.name}.pdf"
+            path.write_bytes(pdf)
+            written.append(path)
+            parts.append((chapter, len(PdfReader(io.BytesIO(pdf)).pages)))
+        page.set_content(_cover(parts))
+        cover = page.pdf(format="A4", margin=MARGIN, print_background=False)
+        browser.close()
+    course = PdfWriter()
+    course.append(io.BytesIO(cover))
+    for (chapter, _), path in zip(parts, written):
+        start = len(course.pages)
+        course.append(str(path))
+        course.add_outline_item(title=chapter.title, page_number=start)
+    course.add_metadata({"/Title": COURSE})
+    with open(out / "course.pdf", "wb") as handle:
+        course.write(handle)
+    return [out / "course.pdf", *written]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("site", type=Path, help="the built site (mkdocs build's --site-dir)")
+    parser.add_argument("--site-url", default=os.environ.get("SITE_URL", "http://127.0.0.1:8000/"),
+                        help="the published address that links in the PDF point at")
+    args = parser.parse_args(argv)
+    for path in build(args.site, args.site_url.rstrip("/") + "/"):
+        print(f"{path}: {len(PdfReader(path).pages)} pages")
+
+
+if __name__ == "__main__":
+    main()
