@@ -20,7 +20,7 @@ MAX_PRINT_TRANSFER = 800 * 1024
 
 NO_SCRIPT_CHECK = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });  // collapsed solutions too
-  const drawn = el => { const r = el.getBoundingClientRect(); return r.width > 8 && r.height > 4; };
+  const drawn = el => { const r = el.getBoundingClientRect(); return r.width > 2 && r.height > 4; };
   const equations = [...document.querySelectorAll('.equation[data-eq-number]')];
   return {
     formulas: document.querySelectorAll('.arithmatex').length,

@@ -253,7 +253,8 @@ def test_an_equation_reference_previews_its_equation_across_pages(built_site, ch
         number = link.inner_text().strip()  # "(7.3)"
 
         link.hover()
-        page.wait_for_selector(PREVIEW + ":not([hidden]) .arithmatex :is(mjx-container, svg, math)")
+        # mjx-container: the copied formula (an svg inside may be the glyphs it brought along, unseen)
+        page.wait_for_selector(PREVIEW + ":not([hidden]) .arithmatex mjx-container")
         shown = page.evaluate(PREVIEW_STATE)
         assert shown["title"] == f"Eq. {number}" and shown["typeset"] > 0, shown
         assert "\\" not in shown["text"], f"raw TeX in the preview: {shown['text']!r}"
@@ -277,7 +278,8 @@ def test_an_equation_reference_previews_its_equation_across_pages(built_site, ch
         reading = shown["fontSize"]
         open_page(page, base + "chapters/09-scratch-vs-keras/?lecture=1")
         page.locator("a.eqref[href*='07-training-with-keras/#eq-']").first.hover()
-        page.wait_for_selector(PREVIEW + ":not([hidden]) .arithmatex :is(mjx-container, svg, math)")
+        # mjx-container: the copied formula (an svg inside may be the glyphs it brought along, unseen)
+        page.wait_for_selector(PREVIEW + ":not([hidden]) .arithmatex mjx-container")
         lecture = page.evaluate(PREVIEW_STATE)
         text = page.evaluate(TEXT_SIZE)  # the lecture's enlarged text: the popup reads as large
         assert lecture["fontSize"] >= text > reading and lecture["right"] <= lecture["width"], (reading, text, lecture)

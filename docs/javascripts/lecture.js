@@ -9,7 +9,7 @@
 //   "Eq. (4.7) — <URL>#eq-label" to the clipboard.
 // - Printing opens every collapsed solution first (stylesheets/print.css does the same where the
 //   browser supports ::details-content; the event covers the rest).
-// - Keyboard and screen-reader access: a display equation, table or notebook code cell too wide
+// - Keyboard and screen-reader access: a display equation, table or notebook cell too wide
 //   for the screen scrolls sideways, so it takes the keyboard focus (tabindex) to be scrolled without a
 //   mouse; the search dialog gets a name.
 (() => {
@@ -159,7 +159,8 @@
 
   // --- keyboard access ---------------------------------------------------------------------
 
-  const SCROLLERS = ".md-typeset div.arithmatex, .md-typeset__scrollwrap, .jupyter-wrapper .highlight-ipynb";
+  const SCROLLERS =
+    ".md-typeset div.arithmatex, .md-typeset__scrollwrap, .jupyter-wrapper .highlight-ipynb, .jupyter-wrapper .jp-OutputArea-output pre";
   const focusScrollers = () => {
     for (const box of document.querySelectorAll(SCROLLERS)) {
       if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
