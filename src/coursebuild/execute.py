@@ -191,8 +191,8 @@ def _execute(page: PageRun, code: str, run_options: dict) -> str | None:
                 return None
             hint = ""
             if isinstance(error.__cause__, ModuleNotFoundError):
-                hint = (f"\n  Missing dependency {error.__cause__.name!r}: run `make install` (or "
-                        "`.venv/bin/pip install -r requirements.txt -e .`); pin any new one there.")
+                hint = (f"\n  Missing dependency {error.__cause__.name!r}: run `make install`; a new "
+                        "one is pinned in requirements.txt, then `make lock` and `make install`.")
             page.fail(code, f"raised an exception:\n{_strip_fences(str(error))}{hint}")
             return None
         finally:
