@@ -112,7 +112,8 @@ def neuron(x, w, theta: float, gate: str = ""):
         _box(ax, 0.45, row, f"x{sub(i)} = {xi:g}", color=FORWARD)
         _arrow(ax, (0.95, row), (centre[0] - 0.45, centre[1] + 0.25 * (row - centre[1]) / height), shrink=2)
         above = row >= centre[1]
-        _label(ax, 1.2, row + (0.3 if above else -0.3), f"w{sub(i)} = {wi:g}", color=FORWARD)
+        # Text in the page's colour: no one blue reaches 4.5:1 contrast on both light and dark.
+        _label(ax, 1.2, row + (0.3 if above else -0.3), f"w{sub(i)} = {wi:g}")
     _box(ax, centre[0], centre[1], "Σ wᵢxᵢ − θ", pad=0.12)
     _label(ax, centre[0] + 0.3, centre[1] + 0.5, f"θ = {theta:g}")
     _label(ax, centre[0] + 0.3, centre[1] - 0.5, f"a = {_num(a, 1)}")
@@ -249,12 +250,12 @@ def computational_graph(x, y, params, cache, loss: float):
         _box(ax, centre, yi, text, color=INK if i in (0, len(nodes) - 1) else FORWARD)
         if i < len(nodes) - 1:
             _arrow(ax, (centre - 0.35, yi - 0.2), (centre - 0.35, yi - step + 0.2), color=FORWARD)
-            _label(ax, centre - 0.5, yi - step / 2, value, color=FORWARD, ha="right")
+            _label(ax, centre - 0.5, yi - step / 2, value, ha="right")
             back = nodes[i + 1][2]
             _arrow(ax, (centre + 0.35, yi - step + 0.2), (centre + 0.35, yi - 0.2), color=BACKWARD)
-            _label(ax, centre + 0.5, yi - step / 2, back, color=BACKWARD, ha="left")
-    _label(ax, centre - 0.5, 0.15, "forward values ↓", color=FORWARD, ha="right")
-    _label(ax, centre + 0.5, 0.15, "backward gradients ↑", color=BACKWARD, ha="left")
+            _label(ax, centre + 0.5, yi - step / 2, back, ha="left")
+    _label(ax, centre - 0.5, 0.15, "forward values ↓", ha="right")
+    _label(ax, centre + 0.5, 0.15, "backward gradients ↑", ha="left")
     return fig
 
 
