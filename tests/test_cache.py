@@ -1,5 +1,6 @@
 """The on-disk cache: keyed by arguments and by the source of exactly the modules involved."""
 
+import os
 import pytest
 
 from dlcourse import cache
@@ -80,3 +81,19 @@ def test_cache_can_be_turned_off(package, monkeypatch):
 def test_only_module_level_dlcourse_functions_can_be_cached():
     with pytest.raises(ValueError, match="module-level function in a dlcourse module"):
         cache.cached(lambda: 1)
+
+
+def test_results_are_keyed_by_numpys_blas_threads_and_kernels():
+    # A result computed with one BLAS thread or other CPU kernels differs in its last bits, which
+    # training amplifies: it must not be served to a build that runs with another configuration.
+    import subprocess
+    import sys
+
+    code = "from dlcourse import cache; print(cache.environment_digest())"
+    digests = {}
+    for name, extra in {"default": {}, "one thread": {"OPENBLAS_NUM_THREADS": "1"},
+                        "other kernels": {"OPENBLAS_CORETYPE": "Sandybridge"}}.items():
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")} | extra
+        digests[name] = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                       text=True, check=True).stdout
+    assert len(set(digests.values())) == 3, digests

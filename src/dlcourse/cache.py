@@ -101,7 +101,8 @@ def _distributions_digest(site_dirs: tuple[tuple[str, int], ...]) -> str:
 
 
 def environment_digest() -> str:
-    """SHA-256 of the Python version, the platform and every installed distribution's version.
+    """SHA-256 of the Python version, the platform, every installed distribution's version and
+    NumPy's BLAS configuration (``blas_configuration``).
 
     Reading the 130 installed distributions costs about 0.2 s, so the answer is kept until a
     folder on ``sys.path`` changes (installing or removing a package changes its folder).
@@ -114,7 +115,24 @@ def environment_digest() -> str:
             continue
     digest = hashlib.sha256(f"{sys.version}\n{platform.machine()}\n{platform.system()}\n".encode())
     digest.update(_distributions_digest(tuple(site_dirs)).encode())
+    digest.update(blas_configuration().encode())
     return digest.hexdigest()
+
+
+def blas_configuration() -> str:
+    """The BLAS library behind NumPy's matrix products, its CPU kernels and its thread count.
+
+    Results depend on them in their last bits (OpenBLAS's float32 products differ between one
+    thread and two, and between kernels), and training amplifies such bits: a result computed
+    under ``OPENBLAS_NUM_THREADS=1`` or another ``OPENBLAS_CORETYPE`` is another result.
+    """
+    from threadpoolctl import threadpool_info
+
+    return ";".join(sorted(
+        f"{info.get('internal_api')} {info.get('version')} {info.get('architecture')} "
+        f"threads={info.get('num_threads')}"
+        for info in threadpool_info()
+        if info.get("user_api") == "blas" and "numpy" in info.get("filepath", "")))
 
 
 _file_digests: dict[tuple, str] = {}
