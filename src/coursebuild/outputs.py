@@ -43,7 +43,9 @@ log = logging.getLogger("dlcourse.cache")
 # tests/test_coursebuild.py checks that every variable src/ reads is here or in NOT_INPUTS.
 KEY_VARIABLES = ("DLCOURSE_MNIST_SOURCE", "KERAS_HOME", "MPLBACKEND")
 # Read by src/ but deciding where or whether results are cached, never what a page shows.
-NOT_INPUTS = ("DLCOURSE_CACHE", "DLCOURSE_CACHE_DIR")
+NOT_INPUTS = ("DLCOURSE_CACHE", "DLCOURSE_CACHE_DIR",
+              # coursebuild.pdf: which browser prints the handouts, and the address its links name
+              "CHROMIUM", "SITE_URL")
 
 
 def _environment_key() -> str:
