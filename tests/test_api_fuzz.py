@@ -5,9 +5,8 @@ property (an independent formula, a bound, a limit); one invalid argument (compl
 NaN, inf, a wrong shape, an empty sample, a non-integer count) gives ValueError or TypeError
 whose message names that argument. Never a silent wrong result, never another exception.
 
-Not covered yet: dlcourse.network, dlcourse.optimizers and dlcourse.losses (being rewritten;
-their fuzz follows the rewrite), and the functions that train with Keras or load data (their
-arguments are checked where they reach the functions fuzzed here).
+Not covered: the functions that train with Keras or load data (their arguments are checked where
+they reach the functions fuzzed here).
 """
 
 from __future__ import annotations
@@ -348,3 +347,103 @@ def test_preprocess_scales_and_encodes(n, draw_from):
 def test_preprocess_refuses_bad_arguments(argument, bad):
     args = {"images": np.zeros((1, 28, 28), np.uint8), "labels": np.array([3]), argument: bad}
     refused(lambda: data.preprocess(**args), argument)
+
+
+# --- network, optimizers, losses ---------------------------------------------------------------
+
+from dlcourse import losses, optimizers  # noqa: E402
+from dlcourse.network import Network  # noqa: E402
+
+LOSS_FUNCTIONS = {
+    "categorical_crossentropy": losses.categorical_crossentropy,
+    "categorical_crossentropy_from_logits": losses.categorical_crossentropy_from_logits,
+    "binary_crossentropy": losses.binary_crossentropy,
+    "binary_crossentropy_from_logits": losses.binary_crossentropy_from_logits,
+    "mean_squared_error": losses.mean_squared_error,
+}
+
+
+def network_problem(m, seed):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(m, 4)), np.eye(3)[rng.integers(0, 3, m)]
+
+
+@FUZZ
+@given(m=st.integers(1, 9), seed=st.integers(0, 2**16), batch_size=st.integers(1, 12),
+       optimizer=st.sampled_from(sorted(optimizers.OPTIMIZERS)),
+       learning_rate=st.floats(1e-4, 0.1))
+def test_network_trains_to_finite_weights_and_a_keras_shaped_history(m, seed, batch_size, optimizer,
+                                                                    learning_rate):
+    X, Y = network_problem(m, seed)
+    net = Network([4, 5, 3], ["tanh", "softmax"], seed=seed)
+    history = net.fit(X, Y, epochs=2, batch_size=batch_size, optimizer=optimizer,
+                      learning_rate=learning_rate, seed=seed)
+    assert all(np.isfinite(w).all() for w in net.get_weights())
+    assert len(history.history["loss"]) == 2 and all(0 <= a <= 1 for a in history.history["accuracy"])
+    P = net.predict(X)
+    assert P.shape == (m, 3) and np.allclose(P.sum(axis=1), 1, atol=1e-5)
+
+
+NETWORK_CALLS = {  # argument -> a call that passes one bad value as that argument
+    "X": lambda net, bad: net.fit(bad, np.eye(3)[[0, 1]], epochs=1, batch_size=1),
+    "Y": lambda net, bad: net.evaluate(np.zeros((2, 4)), bad),
+    "X_val": lambda net, bad: net.fit(np.zeros((2, 4)), np.eye(3)[[0, 1]], epochs=1, batch_size=1,
+                                      validation_data=(bad, np.eye(3)[[0, 1]])),
+    "epochs": lambda net, bad: net.fit(np.zeros((2, 4)), np.eye(3)[[0, 1]], epochs=bad, batch_size=1),
+    "batch_size": lambda net, bad: net.predict(np.zeros((2, 4)), batch_size=bad),
+    "learning_rate": lambda net, bad: net.fit(np.zeros((2, 4)), np.eye(3)[[0, 1]], epochs=1,
+                                              batch_size=1, learning_rate=bad),
+    "shuffle": lambda net, bad: net.fit(np.zeros((2, 4)), np.eye(3)[[0, 1]], epochs=1, batch_size=1,
+                                        shuffle=bad),
+}
+BAD_FOR = {
+    "X": NOT_REAL + NOT_FINITE + [np.zeros((2, 5)), np.zeros(4), np.zeros((0, 4))],
+    "Y": NOT_REAL + NOT_FINITE + [np.zeros((2, 3)), np.eye(3)[[0, 1]] * 2, np.zeros((2, 1))],
+    "X_val": [1 + 2j, None, np.zeros((2, 5)), np.array([[np.nan] * 4] * 2)],
+    "epochs": [0, -1, 1.5, True, "2", None],
+    "batch_size": [0, 2.0, False, None],
+    "learning_rate": NOT_A_NUMBER + [0, -0.1, True],
+    "shuffle": ["no", 1, None],
+}
+
+
+@pytest.mark.parametrize("argument, bad", [(a, b) for a, values in BAD_FOR.items() for b in values],
+                         ids=lambda value: label(value) if not isinstance(value, str) else value)
+def test_network_refuses_bad_arguments_naming_them(argument, bad):
+    refused(lambda: NETWORK_CALLS[argument](Network([4, 5, 3], ["tanh", "softmax"], seed=0), bad),
+            argument)
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_FUNCTIONS))
+@FUZZ
+@given(m=st.integers(1, 6), n=st.integers(1, 5), seed=st.integers(0, 2**16))
+def test_losses_are_finite_and_non_negative(name, m, n, seed):
+    rng = np.random.default_rng(seed)
+    Y = np.eye(n)[rng.integers(0, n, m)]
+    A = rng.uniform(0.01, 0.99, (m, n)) if "logits" not in name else rng.normal(size=(m, n))
+    value = LOSS_FUNCTIONS[name](Y, A)
+    assert isinstance(value, float) and np.isfinite(value) and value >= 0
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_FUNCTIONS))
+@pytest.mark.parametrize("bad", [np.zeros((2, 2)), np.zeros(3), np.zeros((3, 3, 1))], ids=label)
+def test_losses_refuse_mismatched_shapes_naming_the_argument(name, bad):
+    second = "Z" if "logits" in name else "A"  # the prediction's name: logits or probabilities
+    refused(lambda: LOSS_FUNCTIONS[name](np.eye(3), bad), "Y" if bad.ndim == 2 else second)
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+@FUZZ
+@given(g=arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e3, 1e3)))
+def test_optimizer_steps_stay_finite_and_go_against_the_gradient(name, g):
+    w = np.zeros_like(g)
+    optimizer = optimizers.get(name, 0.01)
+    optimizer.build(w)
+    optimizer.step(w, g)
+    assert np.isfinite(w).all() and np.all(w * g <= 0)
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+@pytest.mark.parametrize("bad", NOT_A_NUMBER + [0, -1.0, True], ids=label)
+def test_optimizers_refuse_a_bad_learning_rate(name, bad):
+    refused(lambda: optimizers.get(name, bad), "learning_rate")

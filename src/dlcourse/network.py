@@ -162,19 +162,20 @@ class Network:
         for target, source in zip(arrays, checked):
             target[...] = source
 
-    def _check_data(self, X, Y=None, loss=None, names=("X", "Y")):
-        """X (m, n_in) and Y (m, n_out) as finite arrays of the network's dtype, m >= 1, for ``loss``."""
-        if Y is not None:
-            self._check_loss(loss)
-        n_in, n_out = self.layer_sizes[0], self.layer_sizes[-1]
-        X = finite_array(names[0], X, self.dtype)
+    def _check_inputs(self, X, name="X"):
+        """X (m, n_in) as a finite array of the network's dtype, m >= 1."""
+        n_in = self.layer_sizes[0]
+        X = finite_array(name, X, self.dtype)
         if X.ndim != 2 or X.shape[1] != n_in or len(X) == 0:
             hint = (" Did you pass samples as columns? Use X.T."
                     if X.ndim == 2 and X.shape[0] == n_in else "")
-            raise ValueError(f"{names[0]} must be (m, n_in) = (m, {n_in}) with m >= 1; got "
-                             f"{X.shape}.{hint}")
-        if Y is None:
-            return X
+            raise ValueError(f"{name} must be (m, n_in) = (m, {n_in}) with m >= 1; got {X.shape}.{hint}")
+        return X
+
+    def _check_data(self, X, Y, loss, names=("X", "Y")):
+        """``_check_inputs(X)`` and Y (m, n_out), finite, as ``loss`` needs its targets."""
+        self._check_loss(loss)
+        X, n_out = self._check_inputs(X, names[0]), self.layer_sizes[-1]
         Y = finite_array(names[1], Y, self.dtype)
         if Y.shape != (len(X), n_out):
             hint = " Reshape labels with y.reshape(-1, 1)." if Y.shape == (len(X),) else ""
@@ -267,7 +268,7 @@ class Network:
 
     def predict(self, X, batch_size=4096):
         """Outputs A^[L] (m, n_out) of X (m, n_in), ``batch_size`` rows per ``forward`` call."""
-        X = self._check_data(X)
+        X = self._check_inputs(X)
         batch_size = int_at_least("batch_size", batch_size, 1)
         return np.concatenate([self.forward(X[start:start + batch_size])[-1][1]
                                for start in range(0, len(X), batch_size)])
@@ -341,7 +342,7 @@ class Network:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be None or a pair (X_val, Y_val); "
                                  f"got {type(validation_data).__name__}.")
-            validation_data = self._check_data(*validation_data, loss=loss, names=("X_val", "Y_val"))
+            validation_data = self._check_data(*validation_data, loss, names=("X_val", "Y_val"))
         if not isinstance(optimizer, optimizers.Optimizer):
             optimizer = optimizers.get(optimizer, learning_rate)
         optimizer.build(self.w)
