@@ -125,9 +125,9 @@ def test_instant_navigation_stays_in_one_document_under_the_prefix(published, ch
         link = page.locator("a.eqref[href*='chapters/']").first
         href = link.get_attribute("href")
         anchor = href.split("#", 1)[1]
-        page.evaluate("document.body.removeAttribute('data-math-typeset')")
         link.click()
-        page.wait_for_selector("body[data-math-typeset=done]")
+        page.wait_for_function("anchor => location.hash === '#' + anchor && "
+                               "!!document.getElementById(decodeURIComponent(anchor))", arg=anchor)
         assert page.url == urldefrag(page.url)[0] + "#" + anchor and page.url.startswith(base + "chapters/"), page.url
         assert page.evaluate("window.__sameDocument === true"), f"{href} was a full page load"
         assert page.locator(f"[id='{anchor}']").count() == 1, f"{page.url} has no equation {anchor}"

@@ -94,8 +94,8 @@ PUBLISH_LINKS = """([local, published]) => {
 
 
 def _print(page, url: str, local: str, published: str, head: str, foot: str) -> bytes:
-    page.goto(url)
-    page.wait_for_selector("body[data-math-typeset=done]", timeout=120000)
+    page.goto(url, timeout=120000)  # its math is in the HTML (typeset at build), fonts come next
+    page.evaluate("document.fonts.ready.then(() => true)")
     page.evaluate(PUBLISH_LINKS, [local, published])
     page.emulate_media(media="print")
     # print-site's stylesheet numbers pages in @page margin boxes ("Page 6"), which Chromium now

@@ -177,7 +177,7 @@ def network(sizes, label_weights: bool = False, shapes: bool = False, activation
                     t = 0.33 + 0.34 * (k - 1) / max(sizes[l - 1] - 1, 1)
                     lx, ly = xs[l - 1] + t * (xs[l] - xs[l - 1]), yk + t * (yj - yk)
                     ax.text(lx, ly, f"w{sub(j)}{sub(k)}", fontsize=FONT, ha="center", va="center",
-                            color=figures.PALETTE[(k - 1) % 2 * 2], zorder=3,
+                            color=INK, zorder=3,  # coloured text misses 4.5:1 on light or dark
                             bbox={"boxstyle": "round,pad=0.05", "facecolor": figures._PAPER,
                                   "edgecolor": "none", "alpha": 0.9})
     for l, (x, size) in enumerate(zip(xs, sizes)):
@@ -198,8 +198,7 @@ def network(sizes, label_weights: bool = False, shapes: bool = False, activation
             _label(ax, xs[l], bottom - 0.3, text)
             if l > 0:
                 between = (xs[l - 1] + xs[l]) / 2
-                _label(ax, between, bottom - 0.72, f"W{sup(f'({l})')} ({sizes[l]}, {sizes[l - 1]})",
-                       color=figures.PALETTE[4])
+                _label(ax, between, bottom - 0.72, f"W{sup(f'({l})')} ({sizes[l]}, {sizes[l - 1]})")
     return fig
 
 
