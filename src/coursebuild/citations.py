@@ -220,6 +220,22 @@ def _reference_list(references: list[Reference]) -> str:
     return f'<ul class="references" markdown="1">\n{items}\n</ul>'
 
 
+def _cited(match: re.Match, src_path: str, line_no: int,
+           references: dict[str, Reference]) -> list[tuple[str, str]]:
+    """(key, in-text label) of each source a ``[@...]`` citation names, e.g. ("kingma2015",
+    "Kingma & Ba, 2015"); an unknown key raises CitationError naming the file and line."""
+    found = []
+    for item in _items(match, src_path, line_no):
+        if item.group("key") not in references:
+            check([Citation(item.group("key"), src_path, line_no)], references, BIB_NAME)
+        ref = references[item.group("key")]
+        text = ref.year if item.group("year_only") else f"{ref.authors}, {ref.year}"
+        if item.group("locator"):
+            text += f", {item.group('locator')}"
+        found.append((ref.key, text))
+    return found
+
+
 def render(src_path: str, markdown: str, references: dict[str, Reference], all_references_url: str) -> str:
     """Rewrite one page: citations become links to its references list, appended at its end.
 
@@ -232,17 +248,9 @@ def render(src_path: str, markdown: str, references: dict[str, Reference], all_r
     cited: list[str] = []
 
     def cite(match: re.Match, line_no: int) -> str:
-        links = []
-        for item in _items(match, src_path, line_no):
-            if item.group("key") not in references:
-                check([Citation(item.group("key"), src_path, line_no)], references, BIB_NAME)
-            ref = references[item.group("key")]
-            text = ref.year if item.group("year_only") else f"{ref.authors}, {ref.year}"
-            if item.group("locator"):
-                text += f", {item.group('locator')}"
-            links.append(f"[{text}](#ref-{ref.key}){{.citation}}")
-            cited.append(ref.key)
-        return "(" + "; ".join(links) + ")"
+        found = _cited(match, src_path, line_no, references)
+        cited.extend(key for key, _ in found)
+        return "(" + "; ".join(f"[{text}](#ref-{key}){{.citation}}" for key, text in found) + ")"
 
     for i, line in _prose_spans(markdown):
         pieces, last = [], 0
@@ -275,17 +283,10 @@ def render_html(src_path: str, html_text: str, references: dict[str, Reference],
     cited: list[str] = []
 
     def cite(match: re.Match) -> str:
-        links = []
-        for item in _items(match, src_path, 0):
-            if item.group("key") not in references:
-                check([Citation(item.group("key"), src_path, 0)], references, BIB_NAME)
-            ref = references[item.group("key")]
-            text = ref.year if item.group("year_only") else f"{ref.authors}, {ref.year}"
-            if item.group("locator"):
-                text += f", {item.group('locator')}"
-            links.append(f'<a class="citation" href="#ref-{ref.key}">{html.escape(text, quote=False)}</a>')
-            cited.append(ref.key)
-        return "(" + "; ".join(links) + ")"
+        found = _cited(match, src_path, 0, references)
+        cited.extend(key for key, _ in found)
+        return "(" + "; ".join(f'<a class="citation" href="#ref-{key}">{html.escape(text, quote=False)}</a>'
+                               for key, text in found) + ")"
 
     pieces, last = [], 0
     for literal in LITERAL_HTML.finditer(html_text):
