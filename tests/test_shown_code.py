@@ -8,7 +8,6 @@ numba-compiled loop, shown as ``<dispatcher>.py_func``, is counted by wrapping t
 its module, since compiled code is invisible to the profiler.
 """
 
-import importlib
 import inspect
 import re
 import sys
@@ -18,26 +17,12 @@ from pathlib import Path
 import pytest
 
 from coursebuild.render import render_page
+from coursebuild.source import resolve
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SHOWN = re.compile(r"""show\(\s*["']([\w.]+)["']\s*\)""")
 PAGES = sorted(path.relative_to(DOCS).as_posix() for path in (DOCS / "chapters").glob("*.md")
                if SHOWN.search(path.read_text(encoding="utf-8")))
-
-
-def resolve(dotted):
-    """(owner, attribute name, object) for a name like ``dlcourse.network.Network.forward``."""
-    parts = dotted.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            owner = importlib.import_module(".".join(parts[:split]))
-        except ModuleNotFoundError:
-            continue
-        break
-    obj, owner, attribute = owner, None, None
-    for attribute in parts[split:]:
-        owner, obj = obj, getattr(obj, attribute)
-    return owner, attribute, obj
 
 
 def test_every_chapter_that_shows_code_is_checked():
@@ -51,8 +36,8 @@ def test_shown_functions_run_for_the_pages_results(src_path, monkeypatch):
     monkeypatch.setenv("DLCOURSE_CACHE", "off")
     codes, compiled_calls = {}, {}
     for name in names:
-        owner, attribute, obj = resolve(name)
-        if attribute == "py_func":  # a numba dispatcher: count calls through its module
+        obj = resolve(name)
+        if name.endswith(".py_func"):  # a numba dispatcher: count calls through its module
             module = sys.modules[obj.__module__]
             dispatcher_name = name.split(".")[-2]
             dispatcher = getattr(module, dispatcher_name)

@@ -26,9 +26,8 @@ from coursebuild import equations
 REPO = Path(__file__).resolve().parents[2]
 
 
-def show(qualified_name: str) -> str:
-    """Markdown for the source of a module, class or function named ``package.module[.attr...]``."""
-    module_name, obj = qualified_name, None
+def resolve(qualified_name: str):
+    """The module, class or function named ``package.module[.attr...]``, as ``show`` finds it."""
     parts = qualified_name.split(".")
     for split in range(len(parts), 0, -1):
         try:
@@ -40,9 +39,13 @@ def show(qualified_name: str) -> str:
             if not hasattr(obj, attribute):
                 raise ValueError(f"{module_name} has no attribute {attribute!r} (asked for {qualified_name!r})")
             obj = getattr(obj, attribute)
-        break
-    if obj is None:
-        raise ValueError(f"no importable module in {qualified_name!r}")
+        return obj
+    raise ValueError(f"no importable module in {qualified_name!r}")
+
+
+def show(qualified_name: str) -> str:
+    """Markdown for the source of a module, class or function named ``package.module[.attr...]``."""
+    obj = resolve(qualified_name)
     obj = inspect.unwrap(obj)  # a decorated function (@cached) is shown as its author wrote it
     lines, first = inspect.getsourcelines(obj)
     path = Path(inspect.getsourcefile(obj)).resolve()
