@@ -34,7 +34,6 @@ import re
 import shutil
 import sys
 import time
-from html import escape
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -153,6 +152,7 @@ HIDDEN_FIGURE = re.compile(r'<span data-course-figure="(\d+)">[^<]*</span>')
 # Typeset formulas (and the page's glyph shapes) likewise give the index their symbols.
 SEARCH_HIDDEN_MATH = re.compile(r'<svg class="math-glyphs".*?</svg>|<mjx-container\b.*?</mjx-container>', re.S)
 HIDDEN_MATH = re.compile(r'<span data-course-math="(\d+)">[^<]*</span>')
+MATH_TEXT = re.compile(r'<mjx-container data-text="([^"]*)"')  # coursebuild.typeset writes it
 
 
 def forget_library():
@@ -297,12 +297,13 @@ class CoursePlugin(BasePlugin):
             return f'<span data-course-figure="{len(figures) - 1}">{match.group(1)}</span>'
 
         page.content = FIGURE_SVG.sub(hide, page.content)
-        # The same for formulas: the index gets their symbols (from the MathML), not TeX or paths.
+        # The same for formulas: the index gets their readable text, not TeX or paths.
         maths = self._hidden_math[page.file.src_uri] = []
 
         def hide_math(match: re.Match) -> str:
             maths.append(match.group(0))
-            text = "" if match.group(0).startswith("<svg") else escape(typeset.readable_text(match.group(0)))
+            text = MATH_TEXT.search(match.group(0))  # none in the glyph block
+            text = text.group(1) if text else ""
             return f'<span data-course-math="{len(maths) - 1}">{text}</span>'
 
         page.content = SEARCH_HIDDEN_MATH.sub(hide_math, page.content)

