@@ -84,11 +84,11 @@ def test_search_indexes_a_figures_alt_text_not_its_svg_and_pages_keep_their_figu
         assert "data-course-math" not in page.read_text(encoding="utf-8")
 
 
-def test_search_indexes_a_formulas_symbols_not_its_tex_or_svg(built_site):
+def test_search_indexes_a_formulas_readable_text_not_its_tex_or_svg(built_site):
     import json
 
     index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
     text = " ".join(doc["text"] for doc in index["docs"])
-    assert "a = ∑ i = 1 n w i x i − θ" in text  # (1.1), read from its MathML
+    assert "a = ∑_i=1^n w_i x_i - θ" in text  # (1.1), its TeX as readable text (readable.tex_to_text)
     assert not re.search(r"\\(?:frac|sum|sigma|mathbf|eqref|tag)\b|\\[(\[]", text)
     assert "mjx-" not in text and "MJX-TEX" not in text
