@@ -11,7 +11,8 @@ const es5 = process.argv[2];
 require(es5 + "/node-main.js")
   .init({
     loader: { paths: { mathjax: es5 }, load: ["input/tex", "output/svg", "a11y/assistive-mml"] },
-    // Numbers come from the course plugin as \tag{chapter.n}; "ams" makes MathJax show them.
+    // Equation numbers are HTML beside each formula (coursebuild/equations.py); "ams" still shows
+    // a \tag an author writes into an unnumbered display.
     tex: { tags: "ams" },
     // One set of glyph paths per page, referenced by every formula on it.
     svg: { fontCache: "global" },
