@@ -36,7 +36,8 @@ def test_labelled_displays_are_numbered_per_chapter():
     assert {label: eq.number for label, eq in registry.items()} == {"eq:first": "3.1", "eq:second": "3.2"}
     html = equations.render("chapters/03-x.md", CHAPTER, registry, url_to)
     assert '<div class="equation" id="eq-first" data-eq-number="3.1">' in html
-    assert r"\tag{3.2}" in html and r"\label" not in html
+    assert '<span class="eq-number">(3.2)</span>' in html  # text beside the formula, not a \tag in it
+    assert r"\tag" not in html and r"\label" not in html
     assert "[(3.1)](#eq-first){.eqref}" in html
     assert r"\href{MATH#eq-second}{(3.2)}" in html
     assert r"`\eqref{eq:first}`" in html  # code stays literal

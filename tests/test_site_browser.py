@@ -15,7 +15,8 @@ CHECK_PAGE = """() => {
   const leftovers = ['\\\\eqref', '\\\\label', '$$', '\\\\(', '\\\\['].filter(t => text.includes(t));
   const equations = [...document.querySelectorAll('.equation[data-eq-number]')].map(el => ({
       number: el.dataset.eqNumber,
-      shown: (el.querySelector('mjx-assistive-mml') || {textContent: ''}).textContent,
+      shown: [...el.querySelectorAll(':scope > .eq-number')].filter(n => n.getBoundingClientRect().width > 0)
+          .map(n => n.textContent).join(''),
       permalink: !!el.querySelector('a.eq-permalink[href$="#' + el.id + '"]'),
   }));
   const images = [...document.images].map(img => ({src: img.src, ok: img.complete && img.naturalWidth > 0}));
@@ -92,3 +93,71 @@ def test_phone_width_never_scrolls_sideways(built_site, chromium, scheme):
             assert result["pageWidth"] <= result["viewWidth"], f"{url} is {result['pageWidth']} px wide at 390 px"
             thin = [w for w in result["mathWidths"] if w < 8]
             assert not thin, f"{url}: {len(thin)} display equations collapsed to a sliver at 390 px"
+
+
+# Every display formula on a page, and the number of each numbered one, as laid out. A number is
+# "seen" when its box lies inside the window and inside every box that clips it (the formula's
+# own scroll box included: a number scrolled out of it is as gone as one off-screen). Pre-#14 the
+# number was drawn inside MathJax's SVG (svg[data-labels]); now it is text beside the formula.
+DISPLAYS = """() => {
+  const view = document.documentElement.clientWidth;
+  const clipped = (el) => {
+    const box = el.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1 || box.left < -0.5 || box.right > view + 0.5) return true;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX === 'visible') continue;
+      const clip = up.getBoundingClientRect();
+      if (box.left < clip.left - 0.5 || box.right > clip.right + 0.5) return true;
+    }
+    return getComputedStyle(el).visibility === 'hidden';
+  };
+  const numbers = [...document.querySelectorAll('.equation[data-eq-number]')].map(eq => {
+    const number = eq.querySelector('.eq-number, mjx-container svg[data-labels]');
+    return {number: eq.dataset.eqNumber, text: number ? number.textContent.trim() : null,
+            seen: !!number && !clipped(number)};
+  });
+  const displays = [...document.querySelectorAll('.md-content div.arithmatex')].filter(box => box.checkVisibility())
+    .map(box => {
+      const svg = box.querySelector('mjx-container > svg');
+      const drawn = svg.getBoundingClientRect();
+      const natural = svg.width.baseVal.unitType === SVGLength.SVG_LENGTHTYPE_PERCENTAGE
+          ? drawn.width : svg.width.baseVal.value;
+      const style = getComputedStyle(box);
+      return {
+        text: (box.querySelector('mjx-container').dataset.text || '').slice(0, 50),
+        wider: box.scrollWidth > box.clientWidth + 0.5 || drawn.right > view + 0.5,
+        scrolls: box.scrollWidth > box.clientWidth + 0.5 && ['auto', 'scroll'].includes(style.overflowX),
+        cue: style.backgroundImage.includes('gradient'),
+        scale: natural ? drawn.width / natural : 1,
+      };
+    });
+  return {numbers, displays};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_equation_numbers_stay_in_view_and_wide_displays_say_they_scroll(built_site, chromium, width, scheme):
+    """Issue 14: on a phone a long display keeps its number visible, and scrolls in its own box
+    with a visible cue (or is shrunk to no less than 85 %); checked on every page."""
+    hidden, wrong, no_cue, shrunk, numbered = [], [], [], [], 0
+    with serve_site(built_site) as base, browser_page(width=width, scheme=scheme) as page:
+        for url in site_pages(built_site):
+            open_page(page, base + url)
+            seen = page.evaluate(DISPLAYS)
+            for eq in seen["numbers"]:
+                numbered += 1
+                if not eq["seen"]:
+                    hidden.append(f"{url} ({eq['number']})")
+                if eq["text"] is not None and eq["text"] not in ("", f"({eq['number']})"):
+                    wrong.append(f"{url} ({eq['number']}) shows {eq['text']!r}")
+            for display in seen["displays"]:
+                if display["wider"] and not (display["scrolls"] and display["cue"]):
+                    no_cue.append(f"{url} {display['text']!r}")
+                if display["scale"] < 0.85:
+                    shrunk.append(f"{url} {display['text']!r} at {display['scale']:.0%}")
+    assert numbered > 100, f"only {numbered} numbered equations found: did the build number them?"
+    assert not wrong, f"equation numbers that are not the equation's: {wrong}"
+    assert not hidden, f"{len(hidden)} equation numbers out of view at {width} px: {hidden}"
+    assert not no_cue, f"{len(no_cue)} displays wider than the column without a scroll cue at {width} px: {no_cue}"
+    assert not shrunk, f"displays shrunk below 85 % at {width} px: {shrunk}"

@@ -52,7 +52,7 @@ def test_equations_are_numbered_per_chapter_with_anchors(built_site):
     html = (built_site / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
     numbers = re.findall(r'class="equation" id="eq-[^"]+" data-eq-number="([^"]+)"', html)
     assert numbers[:2] == ["1.1", "1.2"] and all(n.startswith("1.") for n in numbers)
-    assert "<mtext>(1.1)</mtext>" in html and 'href="#eq-weighted-input"' in html
+    assert '<span class="eq-number">(1.1)</span>' in html and 'href="#eq-weighted-input"' in html
 
 
 def test_cross_page_eqref_links_to_the_right_page_and_number(built_site):

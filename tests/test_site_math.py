@@ -26,8 +26,8 @@ NO_SCRIPT_CHECK = """() => {
     formulas: document.querySelectorAll('.arithmatex').length,
     undrawn: [...document.querySelectorAll('.arithmatex')].filter(el => el.checkVisibility()).filter(el => !el.querySelector('mjx-container > svg')
         || !drawn(el.querySelector('mjx-container > svg'))).map(el => el.textContent.slice(0, 60)),
-    unnumbered: equations.filter(el => !(el.querySelector('mjx-assistive-mml')?.textContent || '')
-        .includes('(' + el.dataset.eqNumber + ')')).map(el => el.id),
+    unnumbered: equations.filter(el => { const n = el.querySelector(':scope > .eq-number');
+        return !n || n.textContent !== '(' + el.dataset.eqNumber + ')' || !drawn(n); }).map(el => el.id),
     scripts: [...document.scripts].map(s => s.src).filter(src => /mathjax|katex/i.test(src)),
   };
 }"""

@@ -109,8 +109,8 @@ PRINT_CHECK = """() => {
   return {
     equations: equations.length,
     numbered: equations.filter(el => {
-      const mml = el.querySelector('mjx-assistive-mml');
-      return mml && mml.textContent.includes('(' + el.dataset.eqNumber + ')');
+      const number = el.querySelector(':scope > .eq-number');
+      return number && number.textContent === '(' + el.dataset.eqNumber + ')' && shown(number);
     }).length,
     figures: [...document.querySelectorAll('figure.course-figure svg')].filter(shown).length,
     outputs: [...document.querySelectorAll('.md-typeset pre > code')].filter(shown).length,

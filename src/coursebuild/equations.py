@@ -10,9 +10,12 @@ An author writes a display equation with a label::
 and cites it anywhere on the site, in prose or inside math, with ``\\eqref{eq:weighted-input}``.
 At build time every labelled display on a chapter page ``chapters/NN-name.md`` gets the number
 ``(NN.k)`` (k counts the page's labelled displays in order), an anchor ``id="eq-weighted-input"``
-and a visible permalink; the number is written into the TeX as ``\\tag{NN.k}`` so MathJax shows it
-without needing its own label bookkeeping (which is per page and breaks across pages and on
-instant navigation). Every ``\\eqref`` becomes a link showing the number, also across pages.
+and a visible permalink. The number is HTML text beside the formula (``<span class="eq-number">``),
+not a ``\\tag`` inside it: MathJax draws a tagged display as one SVG as wide as its body plus the
+tag, so on a phone a long formula pushed its number out of sight, while text beside a formula that
+scrolls in its own box stays in view (``docs/stylesheets/course.css``); it needs no label
+bookkeeping of MathJax's either (per page, broken across pages and on instant navigation). Every
+``\\eqref`` becomes a link showing the number, also across pages.
 An unknown or duplicated label is an error that names the file and line.
 """
 
@@ -198,11 +201,13 @@ def render(src_path: str, markdown: str, registry: dict[str, Equation], url_to) 
 
 
 def _numbered_html(eq: Equation, tex: str) -> str:
-    """Raw HTML for a numbered display (blank lines around it keep Markdown out of the TeX)."""
-    body = html.escape(tex.strip() + rf" \tag{{{eq.number}}}", quote=False)
+    """Raw HTML for a numbered display (blank lines around it keep Markdown out of the TeX):
+    the formula, its number as text after it (what a screen reader reads next), the permalink."""
+    body = html.escape(tex.strip(), quote=False)
     return (
         f'\n<div class="equation" id="{eq.anchor}" data-eq-number="{eq.number}">\n'
         f'<div class="arithmatex">\\[\n{body}\n\\]</div>\n'
+        f'<span class="eq-number">({eq.number})</span>\n'
         f'<a class="eq-permalink" href="#{eq.anchor}" title="Link to Eq. ({eq.number})" '
         f'aria-label="Link to Eq. ({eq.number})">¶</a>\n'
         "</div>\n"
