@@ -78,3 +78,44 @@ def test_heavy_svg_warns():
     ax.scatter(*rng.normal(size=(2, 3000)), s=4)
     with pytest.warns(figures.IllegibleFigure, match="bytes of inline SVG"):
         figures.to_html(fig, alt="Three thousand scattered points.", name="heavy")
+
+
+def test_path_data_keeps_two_decimals_of_a_point():
+    svg = figures.to_svg(figures.new()[0], "plain")
+    fig, ax = figures.new()
+    ax.plot(np.linspace(0, 1, 7), np.linspace(0, 1, 7) ** 3)
+    svg = figures.to_svg(fig, "cubic")
+    numbers = re.findall(r"-?\d+\.\d+", " ".join(re.findall(r'\sd="([^"]*)"', svg)))
+    assert numbers and max(len(n.split(".")[1]) for n in numbers) <= 2
+
+
+def _pngs(svg):
+    import base64
+    import io
+
+    from PIL import Image
+
+    return [Image.open(io.BytesIO(base64.b64decode(data))).convert("RGBA")
+            for data in re.findall(r'data:image/png;base64,([^"]+)"', svg)]
+
+
+def test_images_are_reencoded_smaller_with_the_same_pixels():
+    import io
+
+    def heatmap():  # a smooth colour-mapped field, finer than the screen
+        fig, ax = figures.new(width=4.8, height=3.2)
+        x, y = np.meshgrid(np.linspace(-2, 2, 600), np.linspace(-1, 1, 400))
+        ax.imshow(np.sin(3 * x) * np.cos(2 * y) + x * y, cmap="viridis", aspect="auto")
+        return fig
+
+    fig = heatmap()
+    raw = io.StringIO()
+    with figures.plt.rc_context({**figures.STYLE, "svg.hashsalt": "heatmap"}):
+        fig.savefig(raw, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    light = figures.to_svg(heatmap(), "heatmap")
+    before, after = _pngs(raw.getvalue()), _pngs(light)
+    assert len(before) == len(after) == 1
+    assert all(a.size == b.size and a.tobytes() == b.tobytes() for a, b in zip(before, after))
+    png_bytes = lambda svg: sum(map(len, re.findall(r'data:image/png;base64,([^"]+)"', svg)))  # noqa: E731
+    assert png_bytes(light) < 0.95 * png_bytes(raw.getvalue())
+    assert light == figures.to_svg(heatmap(), "heatmap")  # still byte-stable

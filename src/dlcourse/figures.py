@@ -14,10 +14,15 @@ A chapter block makes a figure and prints it::
   that becomes ``currentColor``, so the SVG takes the page's text colour; backgrounds are
   transparent; the data colours (``PALETTE``) read on white and on Material's slate.
 - **Alt text**: required; it becomes the SVG's ``<title>`` and ``aria-label`` (``role="img"``).
+- **Light**: path coordinates keep two decimals of a point (1/100 pt, about 1/75 px: nothing a
+  screen or a 600 dpi printer shows; Matplotlib writes six), and embedded images (``imshow``) are
+  re-encoded losslessly: as an indexed PNG when they have at most 256 colours, as colour-mapped
+  images always do, else as an optimized PNG, whichever is smaller; the pixels are unchanged.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import os
@@ -81,6 +86,52 @@ def new(nrows: int = 1, ncols: int = 1, width: float = 4.8, height: float = 3.6,
     return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
 
 
+PATH_DATA = re.compile(r'\sd="[^"]*"')
+NUMBER = re.compile(r"-?\d+\.\d+")
+PNG_DATA = re.compile(r'(xlink:href="data:image/png;base64,)([^"]+)(")')
+
+
+def _two_decimals(match: re.Match) -> str:
+    rounded = f"{float(match.group(0)):.2f}".rstrip("0").rstrip(".")
+    return "0" if rounded == "-0" else rounded
+
+
+def _smallest_png(png: bytes) -> bytes:
+    """``png`` re-encoded with the same pixels, in the smallest of: indexed colour (when it has at
+    most 256 RGBA colours), its own mode optimized, and the original."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    candidates = [png]
+    optimized = io.BytesIO()
+    image.save(optimized, "PNG", optimize=True)
+    candidates.append(optimized.getvalue())
+    rgba = image.convert("RGBA")
+    colours = rgba.getcolors(256)
+    if colours is not None:
+        palette = sorted(colour for _, colour in colours)  # sorted: the same bytes every build
+        index = {colour: i for i, colour in enumerate(palette)}
+        indexed = Image.new("P", rgba.size)
+        indexed.putdata([index[pixel] for pixel in rgba.get_flattened_data()])
+        indexed.putpalette([channel for colour in palette for channel in colour[:3]])
+        buffer = io.BytesIO()
+        indexed.save(buffer, "PNG", optimize=True, transparency=bytes(colour[3] for colour in palette))
+        if Image.open(io.BytesIO(buffer.getvalue())).convert("RGBA").tobytes() != rgba.tobytes():
+            raise AssertionError("indexed PNG changed the image's pixels")  # cannot happen: a guard
+        candidates.append(buffer.getvalue())
+    return min(candidates, key=len)
+
+
+def lighten(svg: str) -> str:
+    """``svg`` with path data to 1/100 pt and every embedded PNG re-encoded losslessly, smaller."""
+    svg = PATH_DATA.sub(lambda m: NUMBER.sub(_two_decimals, m.group(0)), svg)
+    return PNG_DATA.sub(
+        lambda m: m.group(1) + base64.b64encode(_smallest_png(base64.b64decode(m.group(2)))).decode() + m.group(3),
+        svg,
+    )
+
+
 def to_svg(fig, name: str) -> str:
     """The figure as a byte-stable SVG string; closes the figure.
 
@@ -97,7 +148,7 @@ def to_svg(fig, name: str) -> str:
     # Mathtext's prime is glyph "0" of the TeX symbol font cmsy10; with text kept as text, a
     # browser without that font shows f'(z) as "f0(z)". Write the Unicode prime instead.
     svg = re.sub(r"font-family: 'cmsy10'([^>]*)>0<", r"font-family: 'DejaVu Sans'\1>′<", svg)
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
+    svg = lighten(svg[svg.index("<svg") :])  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
     # Inline SVGs share the page's id space: prefix every id (and every reference to one) with
     # the figure's name, so "figure_1" or a clip path of one figure never collides with another's.
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
