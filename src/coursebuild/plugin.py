@@ -47,6 +47,7 @@ from mkdocs.utils import get_relative_url
 from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
 
 from coursebuild import citations, equations, execute, incremental, outputs, typeset
+from coursebuild import notebookcss
 from coursebuild import page as coursepage
 
 log = logging.getLogger("mkdocs.plugins.course")
@@ -334,7 +335,7 @@ class CoursePlugin(BasePlugin):
                 + "\n\n".join(run.failures)
             )
         if not page.file.src_uri.endswith(".md"):
-            html = NOTEBOOK_CDN_SCRIPT.sub("", html)
+            html = notebookcss.prune(NOTEBOOK_CDN_SCRIPT.sub("", html))  # JupyterLab's styles: 560 KB -> 30 KB
             references_page = self.files.get_file_from_path(citations.REFERENCES_PAGE)
             try:  # nbconvert leaves [@key] as text: it becomes a link here, as on a Markdown page
                 html = citations.render_html(page.file.src_uri, html, self.references, get_relative_url(
