@@ -57,3 +57,37 @@ def test_is_idempotent():
     urls = {"chapters-01-neuron": "chapters/01-neuron/"}
     once = fix_print_page(PAGE, urls)
     assert fix_print_page(once, urls) == once
+
+
+PRINT_PAGE = (
+    '<head><script type="text/javascript">\n        document.addEventListener(\'DOMContentLoaded\', function () {\n'
+    "            remove_material_navigation();remove_mkdocs_theme_navigation();generate_toc();\n"
+    "        })\n        </script></head><body>"
+    '<div class="md-search" data-md-component="search" role="dialog"><div><form name="search"></form></div></div>'
+    '<div class="md-sidebar md-sidebar--primary" data-md-component="sidebar"><ul><li>site nav</li></ul></div>'
+    '<div class="md-sidebar md-sidebar--secondary" data-md-component="sidebar" data-md-type="toc"><nav>'
+    '<ul class="md-nav__list" data-md-component="toc" data-md-scrollfix><li><a href="#index">Intro</a>'
+    '<ul class="md-nav__list"><li><a href="#chapters-01-neuron">1. Neuron</a></li></ul></li></ul></nav></div>'
+    '<div id="print-page-toc" data-toc-depth="2">\n<nav role=\'navigation\' class=\'print-page-toc-nav\'>\n'
+    "<h1 class='print-page-toc-title'>Contents</h1>\n</nav>\n</div><section>...</section></body>"
+)
+
+
+def test_the_first_screen_is_built_in_the_html_not_after_the_whole_page_parsed():
+    from coursebuild.printsite import first_screen_in_html
+
+    html = first_screen_in_html(PRINT_PAGE)
+    assert "generate_toc" not in html and "DOMContentLoaded" not in html
+    contents = html[html.index('id="print-page-toc"'):]
+    assert '<a href="#index">Intro</a>' in contents and '<a href="#chapters-01-neuron">1. Neuron</a>' in contents
+    assert contents.index("1. Neuron") < contents.index("</nav>")  # nested list copied whole, inside its nav
+    assert 'data-md-component="toc"' not in contents  # the copy is not Material's live contents
+    assert '<div class="md-sidebar md-sidebar--primary" style="display: none"' in html
+    assert "md-search" not in html and 'name="search"' not in html  # no search index is downloaded
+    assert first_screen_in_html(html) == html
+
+
+def test_a_page_without_print_sites_script_is_unchanged():
+    from coursebuild.printsite import first_screen_in_html
+
+    assert first_screen_in_html(PAGE) == PAGE

@@ -9,6 +9,11 @@ and keep their ids, so those links would point nowhere; links inside the typeset
 page brings the glyph shapes its formulas use (``coursebuild.typeset``); the print page keeps one
 copy of each. Hooks run after every plugin, so this one sees the print page as print-site wrote it.
 
+print-site builds the page's first screen in the reader's browser, once the whole page has been
+parsed (DOMContentLoaded): it copies the contents into it and hides the site navigation and search.
+On a 3.7 MB page that kept the first screen empty for seconds; ``first_screen_in_html`` does the
+same at build time.
+
 Each page's section also gets ``data-page-url`` (its URL from the site root), so a citation copied
 on the print page (``javascripts/lecture.js``) names the chapter's own address, not the print page.
 """
@@ -63,6 +68,58 @@ def fix_print_page(html: str, page_urls: dict[str, str] | None = None) -> str:
     return typeset.merge_glyphs(MATH_HREF.sub(r"\1#\2\3", html))
 
 
+# print-site's DOMContentLoaded script (its print_site.html template) and what it does.
+TOC_SCRIPT = re.compile(
+    r"\s*<script type=\"text/javascript\">\s*document\.addEventListener\('DOMContentLoaded', function \(\) \{\s*"
+    r"remove_material_navigation\(\);remove_mkdocs_theme_navigation\(\);generate_toc\(\);\s*\}\)\s*</script>"
+)
+TOC_TARGET = re.compile(r"(<div id=\"print-page-toc\"[^>]*>\s*<nav [^>]*>\s*<h1 [^>]*>.*?</h1>)(\s*</nav>)", re.S)
+SIDEBAR_TOC = re.compile(r'<div class="md-sidebar md-sidebar--secondary".*?(<ul class="md-nav__list" data-md-component="toc"[^>]*>)', re.S)
+# What remove_material_navigation hides (display: none); Material's tabs appear only with the
+# navigation.tabs feature.
+HIDDEN = re.compile(r'(<div class="md-sidebar md-sidebar--primary"|<nav class="md-tabs")')
+
+
+def _element_end(html: str, start: int, tag: str) -> int:
+    """The index just after the element that opens at ``start`` (nested ``tag``s counted)."""
+    depth = 0
+    for match in re.compile(rf"<(/?){tag}\b[^>]*>").finditer(html, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    raise ValueError(f"unclosed <{tag}> at offset {start}")
+
+
+def first_screen_in_html(html: str) -> str:
+    """The print page with its first screen built in: what print-site's script does in the browser.
+
+    Its ``generate_toc`` (the sidebar's contents copied under "Contents") and
+    ``remove_material_navigation`` (the site navigation and tabs hidden, the search removed) run
+    once the whole page is parsed, so until then a reader saw an empty contents list beside the
+    navigation. Here the contents are copied and the navigation hidden in the HTML, and the script
+    goes. The search is left out: print-site hides it, and its presence alone makes Material
+    download the search index (about 90 KB) for a page where nobody can search.
+    A page without print-site's script is returned unchanged.
+    """
+    script = TOC_SCRIPT.search(html)
+    if script is None:
+        return html
+    html = html[: script.start()] + html[script.end() :]
+    sidebar = SIDEBAR_TOC.search(html)
+    if sidebar is None:
+        raise ValueError("print page: no table of contents in the secondary sidebar to copy")
+    start = sidebar.start(1)
+    toc = html[start : _element_end(html, start, "ul")].replace(' data-md-component="toc"', "", 1)
+    html, copied = TOC_TARGET.subn(lambda m: m.group(1) + toc + m.group(2), html, count=1)
+    if not copied:
+        raise ValueError("print page: print-site's contents (#print-page-toc) not found")
+    html = HIDDEN.sub(r'\1 style="display: none"', html)
+    search = html.find('<div class="md-search" data-md-component="search"')
+    if search != -1:
+        html = html[:search] + html[_element_end(html, search, "div") :]
+    return html
+
+
 _page_urls: dict[str, str] = {}
 
 
@@ -83,5 +140,5 @@ def on_post_build(config, **kwargs) -> None:
     if plugin is None or not plugin.config.get("enabled"):
         return
     path = Path(plugin.print_page.file.abs_dest_path)
-    path.write_text(fix_print_page(path.read_text(encoding="utf-8"), _page_urls),
+    path.write_text(first_screen_in_html(fix_print_page(path.read_text(encoding="utf-8"), _page_urls)),
                     encoding="utf-8")
