@@ -1,6 +1,7 @@
 """The build glue: equation numbering, strict execution, page-scoped sessions, failing builds."""
 
 import os
+import re
 import sys
 import textwrap
 
@@ -261,6 +262,19 @@ def test_a_failing_notebook_cell_fails_the_build_naming_the_notebook(site_dir):
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "08-lab.py" in log and "cell seven is broken" in log
+
+
+def test_a_notebook_runs_in_the_background_and_its_page_reads_what_that_run_left(site_dir):
+    (site_dir / "docs/chapters/08-lab.py").write_text(
+        '# %% [markdown]\n# # Lab\n\n# %%\nimport os\nprint("answer", 6 * 7, "kernel", os.getpid())\n')
+    result = mkdocs_build(site_dir)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert "rendering docs/chapters/08-lab.py in the background" in log
+    assert "docs/chapters/08-lab.py rendered in the background" in log
+    # The build's own render of the page found the entry the background child wrote.
+    assert re.search(r"Cache hit: \S*08-lab\.py", log), log
+    assert "answer 42 kernel" in (site_dir / "site/chapters/08-lab/index.html").read_text()
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ from mkdocs.utils import get_relative_url
 
 from dlcourse.cachefile import CacheIOError, io_error, read_bytes, write_atomic
 
-from coursebuild import citations, equations, execute, incremental, outputs, typeset
+from coursebuild import background, citations, equations, execute, incremental, outputs, typeset
 from coursebuild import notebookcss
 from coursebuild import page as coursepage
 
@@ -173,6 +173,7 @@ class CoursePlugin(BasePlugin):
         self.typesetter = typeset.Typesetter()
         self.notebook_cache: NotebookCache | None = None
         self.incremental = incremental.Incremental()
+        self.ahead = background.NotebooksAhead()
 
     def on_startup(self, *, command, dirty):
         """Once per process. Defining it also keeps this plugin across `mkdocs serve`'s rebuilds,
@@ -211,6 +212,7 @@ class CoursePlugin(BasePlugin):
         return config
 
     def on_build_error(self, error):
+        self.ahead.stop()
         outputs.thaw_environment()
         self.typesetter.close()
 
@@ -219,8 +221,15 @@ class CoursePlugin(BasePlugin):
         self.started = time.perf_counter()
         log.info("building docs/%s", page.file.src_uri)
         if not page.file.src_uri.endswith(".md") and self.notebook_cache is not None:
+            self.ahead.wait(page.file.src_uri)  # its cache entry is written: the render below reads it
             page.render = _verified_render(page.render, page.file.src_uri, self.notebook_cache)
         return page
+
+    def _render_notebook(self, page, config, files) -> None:
+        """Render a notebook page as the build does (mkdocs-jupyter's render, verified): in a
+        ``background`` child, which leaves the cache entry the build's own render then reads."""
+        page = config.plugins["mkdocs-jupyter"].on_pre_page(page, config=config, files=files)
+        _verified_render(page.render, page.file.src_uri, self.notebook_cache)(config, files)
 
     def on_files(self, files: Files, config) -> Files:
         pages = equations.markdown_pages(files)
@@ -276,6 +285,13 @@ class CoursePlugin(BasePlugin):
             before.next_page, after.previous_page = after, before
         nav.pages[0].previous_page = nav.pages[-1].next_page = None
         self.incremental.fill_titles(files)
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if self.notebook_cache is not None and jupyter is not None:  # without a cache, nothing to leave
+            self.ahead.start(
+                [file.page for file in files.documentation_pages()
+                 if file.page is not None and not file.src_uri.endswith(".md") and jupyter.should_include(file)
+                 and (not self.incremental.dirty or file.is_modified())],  # what MkDocs will read
+                lambda page: self._render_notebook(page, config, files))
         return nav
 
     def _drop_local_canonical(self, context, page, config, nav):
@@ -352,6 +368,7 @@ class CoursePlugin(BasePlugin):
         return html
 
     def on_post_build(self, config):
+        self.ahead.stop()
         outputs.thaw_environment()
         self.typesetter.close()
         log.info("MathJax typeset the formulas of %d page(s); the others came from the cache", self.typesetter.typeset)
