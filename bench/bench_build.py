@@ -23,8 +23,9 @@ The reference work is a fixed piece of the course's own kind of computation, tim
 just before the cold build: forward and backward passes of the lecture's 784-512-10 network on a
 float32 batch of 128 in NumPy, on ONE BLAS thread (best of three). With OpenBLAS's two threads a
 busy neighbour stalls every product (its worker waits for a descheduled thread): the same work
-took 0.041 s on a quiet machine and 0.47 s on a loaded one, which set an earlier goal ten times
-too loose. On one thread it slows in proportion to the CPU share it gets. COLD_UNITS x reference
+took 0.041 s on a quiet machine and 0.47 s on a loaded one, so a goal calibrated on the second
+asked a quiet machine for a 5-second cold build. On one thread it slows in proportion to the CPU
+share it gets. COLD_UNITS x reference
 is 60 s on the course's machine. Exits non-zero when a goal is missed.
 """
 
