@@ -126,9 +126,13 @@ _page_urls: dict[str, str] = {}
 # try scans to the end of that line. MathJax's SVG puts a formula's hundreds of elements on one
 # line (a display of chapter 5: 1,186 on 26 KB), which made the scan quadratic: 10 of the 15 s of a
 # build that ran no code, on every build. Starting each SVG shape element on a line of its own
-# makes it linear; the whitespace draws nothing (these names exist only in SVG, never in a
-# paragraph's HTML, where a line break would be a space). Only print-site's copy is changed.
-SVG_ELEMENT = re.compile(r"><(?=/?(?:g|path|use|rect|defs|line|circle|polyline|polygon)[\s/>])")
+# makes it linear, and so for the MathML beside it. The whitespace draws nothing: these names exist
+# only in SVG and MathML, where space between elements is ignored, never in a paragraph's HTML,
+# where a line break would be a space. Only print-site's copy is changed.
+SVG_ELEMENT = re.compile(
+    r"><(?=/?(?:g|path|use|rect|defs|line|circle|polyline|polygon"  # SVG's shapes and groups
+    r"|math|mrow|mi|mo|mn|ms|mtext|mspace|msub|msup|msubsup|munder|mover|munderover|mfrac|msqrt"
+    r"|mroot|mstyle|mpadded|mphantom|menclose|mtable|mtr|mtd|mlabeledtr|semantics|annotation)[\s/>])")
 
 
 def on_page_content(html, page, config, files, **kwargs):
