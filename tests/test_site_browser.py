@@ -154,7 +154,7 @@ def test_equation_numbers_stay_in_view_and_wide_displays_say_they_scroll(built_s
             for display in seen["displays"]:
                 if display["wider"] and not (display["scrolls"] and display["cue"]):
                     no_cue.append(f"{url} {display['text']!r}")
-                if display["scale"] < 0.85:
+                if display["scale"] < 0.85 - 1e-3:  # a display may shrink to 85 %: within rounding
                     shrunk.append(f"{url} {display['text']!r} at {display['scale']:.0%}")
     assert numbered > 100, f"only {numbered} numbered equations found: did the build number them?"
     assert not wrong, f"equation numbers that are not the equation's: {wrong}"

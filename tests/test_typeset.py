@@ -1,5 +1,7 @@
 """coursebuild.typeset: MathJax in Node turns a page's TeX into SVG with MathML, once per page."""
 
+import re
+
 import pytest
 
 from coursebuild import typeset
@@ -7,7 +9,7 @@ from coursebuild import typeset
 PAGE = (
     '<h1 id="t">T</h1><p>Inline <span class="arithmatex">\\(w_i &lt; \\theta\\)</span> and</p>\n'
     '<div class="equation" id="eq-a" data-eq-number="1.1">\n'
-    '<div class="arithmatex">\\[\na = \\sum_{i=1}^{n} w_i x_i \\tag{1.1}\n\\]</div>\n</div>'
+    '<div class="arithmatex">\\[\na = \\sum_{i=1}^{n} w_i x_i\n\\]</div>\n<span class="eq-number">(1.1)</span>\n</div>'
 )
 
 
@@ -22,7 +24,7 @@ def typesetter(tmp_path, monkeypatch):
 def test_finds_inline_and_display_formulas_with_their_tex_unescaped():
     assert typeset.formulas_in(PAGE) == [
         typeset.Formula("w_i < \\theta", False),
-        typeset.Formula("a = \\sum_{i=1}^{n} w_i x_i \\tag{1.1}", True),
+        typeset.Formula("a = \\sum_{i=1}^{n} w_i x_i", True),
     ]
 
 
@@ -30,7 +32,7 @@ def test_a_page_becomes_svg_with_mathml_and_its_number(typesetter):
     html = typesetter.typeset_page(PAGE, "docs/x.md")
     assert "\\(" not in html and "\\[" not in html
     assert html.count("<mjx-container") == 2 and html.count("<mjx-assistive-mml") == 2
-    assert "<mtext>(1.1)</mtext>" in html  # the plugin's number, shown and read out
+    assert '</div>\n<span class="eq-number">(1.1)</span>' in html  # the plugin's number, beside the formula
     assert html.index('<h1 id="t">') < html.index('class="math-glyphs"') < html.index("<mjx-container")
     assert html.count('class="math-glyphs"') == 1 and 'id="MJX-TEX-I-1D464"' in html  # w, drawn once
     assert '<div class="equation" id="eq-a" data-eq-number="1.1">' in html
@@ -52,6 +54,14 @@ def test_bad_tex_names_the_page_and_the_formula(typesetter):
 def test_each_formula_carries_its_readable_text_for_search(typesetter):
     page = typesetter.typeset_page('<p><span class="arithmatex">\\(\\frac{1}{m} w_i\\)</span></p>', "docs/x.md")
     assert '<mjx-container data-text="1/m w_i"' in page
+
+
+def test_a_display_carries_its_width_for_css_and_inline_math_does_not(typesetter):
+    page = typesetter.typeset_page(PAGE, "docs/x.md")
+    inline, display = re.findall(r"<svg [^>]*>", page)[1:]  # after the glyph block
+    width = re.search(r' width="([0-9.]+ex)"', display).group(1)
+    assert f'style="--math-width: {width}; vertical-align:' in display
+    assert "--math-width" not in inline
 
 
 def test_pages_without_math_are_left_alone(typesetter):

@@ -45,6 +45,8 @@ ARITHMATEX = re.compile(
 GLYPHS = '<svg class="math-glyphs" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" style="display: none">{}</svg>'
 GLYPH_BLOCK = re.compile(r'<svg class="math-glyphs".*?</svg>', re.S)
 GLYPH_PATH = re.compile(r'<path id="([^"]+)".*?</path>', re.S)
+# A formula's outer SVG: its style attribute, then its width (MathJax writes both, in that order).
+SVG_WIDTH = re.compile(r'<svg style="(?P<style>[^"]*)"(?P<between>[^>]*?) width="(?P<width>[0-9.]+ex)"')
 
 
 class TypesetError(ValueError):
@@ -91,6 +93,21 @@ def merge_glyphs(page_html: str) -> str:
     merged = GLYPHS.format("<defs>" + "".join(paths.values()) + "</defs>")
     first = iter([merged])
     return GLYPH_BLOCK.sub(lambda match: next(first, ""), page_html)
+
+
+def _labelled(formula: Formula, svg: str) -> str:
+    """MathJax's ``<mjx-container>`` for ``formula`` with what the page needs beyond MathJax.
+
+    Each container carries its formula as readable text (``data-text``, from the TeX as in titles
+    and the table of contents): what the search index and the print page's readers get instead of
+    SVG paths. A display's SVG also carries its width as ``--math-width``, which CSS can compute
+    with (an attribute it cannot): a display a little wider than its column shrinks to fit, down
+    to 85 % (docs/stylesheets/course.css).
+    """
+    svg = svg.replace("<mjx-container", f'<mjx-container data-text="{html.escape(tex_to_text(formula.tex))}"', 1)
+    if formula.display:
+        svg = SVG_WIDTH.sub(r'<svg style="--math-width: \g<width>; \g<style>"\g<between> width="\g<width>"', svg, count=1)
+    return svg
 
 
 class Typesetter:
@@ -141,11 +158,7 @@ class Typesetter:
         failed = [f"  {error}: {formula.tex}" for formula, error in zip(formulas, answer["errors"]) if error]
         if failed:
             raise TypesetError(f"{where}: MathJax could not typeset {len(failed)} formula(s):\n" + "\n".join(failed))
-        # Each container carries its formula as readable text (data-text, from the TeX as in
-        # titles and the table of contents): what the search index and the print page's
-        # readers get instead of SVG paths.
-        rendered = iter(svg.replace("<mjx-container", f'<mjx-container data-text="{html.escape(tex_to_text(formula.tex))}"', 1)
-                        for formula, svg in zip(formulas, answer["svg"]))
+        rendered = iter(_labelled(formula, svg) for formula, svg in zip(formulas, answer["svg"]))
         # The glyphs go just before the first formula: not at the top, where they would come
         # before the page's h1 (print-site expects the h1 first), nor at the end, which would
         # keep every formula blank until the whole page has arrived.
