@@ -237,6 +237,8 @@ PREVIEW_STATE = """() => {
   const box = popup.getBoundingClientRect();
   return {title: popup.querySelector('.eq-preview__title').textContent, text: popup.textContent,
           typeset: popup.querySelectorAll('mjx-container, svg, math').length,
+          unresolved: [...popup.querySelectorAll('use')].map(u => u.getAttribute('href') || u.getAttribute('xlink:href'))
+              .filter(ref => !document.getElementById(ref.slice(1))),
           fontSize: parseFloat(getComputedStyle(popup).fontSize),
           left: box.left, right: box.right, width: document.documentElement.clientWidth};
 }"""
@@ -258,6 +260,7 @@ def test_an_equation_reference_previews_its_equation_across_pages(built_site, ch
         shown = page.evaluate(PREVIEW_STATE)
         assert shown["title"] == f"Eq. {number}" and shown["typeset"] > 0, shown
         assert "\\" not in shown["text"], f"raw TeX in the preview: {shown['text']!r}"
+        assert not shown["unresolved"], f"glyphs the preview's formula draws but the page lacks: {shown}"
         assert link.get_attribute("aria-describedby") == "eq-preview"
         assert page.get_attribute(PREVIEW, "role") == "tooltip"
         assert 0 <= shown["left"] and shown["right"] <= shown["width"], shown

@@ -59,6 +59,7 @@
   const copyMath = (equation, source) => {
     const math = (equation.querySelector(".arithmatex") || equation).cloneNode(true);
     math.querySelectorAll(".eq-permalink").forEach((node) => node.remove());
+    [math, ...math.querySelectorAll("[id]")].forEach((node) => node.removeAttribute("id"));
     const needed = [];
     math.querySelectorAll("use").forEach((use) => {
       const ref = (use.getAttribute("href") || use.getAttribute("xlink:href") || "").slice(1);
@@ -69,9 +70,8 @@
       defs.setAttribute("aria-hidden", "true");
       defs.style.cssText = "position:absolute;width:0;height:0";
       defs.append(...needed.map((node) => document.importNode(node, true)));
-      math.prepend(defs);
+      math.prepend(defs); // with their ids, which the formula's <use> name (removed above, they were lost)
     }
-    [math, ...math.querySelectorAll("[id]")].forEach((node) => node.removeAttribute("id"));
     return math;
   };
 
