@@ -113,6 +113,10 @@ PRINT_CHECK = """() => {
       return number && number.textContent === '(' + el.dataset.eqNumber + ')' && shown(number);
     }).length,
     figures: [...document.querySelectorAll('figure.course-figure svg')].filter(shown).length,
+    squashed: [...document.querySelectorAll('div.arithmatex mjx-container > svg')].filter(svg => {
+      const box = svg.getBoundingClientRect();
+      return svg.checkVisibility() && (box.width < 8 || box.height < 8);
+    }).map(svg => svg.parentElement.dataset.text.slice(0, 40)),
     outputs: [...document.querySelectorAll('.md-typeset pre > code')].filter(shown).length,
     hiddenSolutions: [...document.querySelectorAll('details .highlight, details p')].filter(el => !shown(el)).length,
     chrome: ['.md-header', '.md-sidebar--primary', '.md-footer', '.eq-permalink', '.lecture-toggle']
@@ -144,6 +148,7 @@ def test_print_page_has_the_whole_course_and_prints_black_on_white(built_site, c
         page.emulate_media(media="print")
         printed = page.evaluate(PRINT_CHECK)
         assert printed["figures"] == on_screen["figures"] > 0, "figures must print"
+        assert not printed["squashed"], f"display formulas printed as dots: {printed['squashed'][:5]}"
         assert printed["outputs"] > 0, "executed outputs must print"
         assert printed["hiddenSolutions"] == 0, "collapsed solutions must print open"
         assert printed["chrome"] == [], f"navigation printed: {printed['chrome']}"
@@ -163,6 +168,7 @@ def test_a_chapter_prints_well_from_dark_mode(built_site, chromium):
         assert printed["hiddenSolutions"] == 0 and printed["chrome"] == [], printed
         assert near_black(printed["text"]) and near_black(printed["figureText"]), printed
         assert printed["numbered"] == printed["equations"] > 0
+        assert not printed["squashed"], f"display formulas printed as dots: {printed['squashed'][:5]}"
         assert page.pdf(format="A4").startswith(b"%PDF")
 
 
