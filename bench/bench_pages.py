@@ -53,12 +53,12 @@ WATCH_MATH = """(() => {
 })()"""
 
 MEASURE = """async () => {
-  while (window.__allMath === undefined || window.__screenComplete === undefined)
+  const paint = () => performance.getEntriesByName('first-contentful-paint')[0];
+  while (window.__allMath === undefined || window.__screenComplete === undefined || !paint())
     await new Promise(r => setTimeout(r, 20));
-  const paint = performance.getEntriesByName('first-contentful-paint')[0];
   const bytes = [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
       .reduce((sum, entry) => sum + entry.transferSize, 0);
-  return {visible: Math.max(paint.startTime, window.__screenComplete), all: window.__allMath, bytes};
+  return {visible: Math.max(paint().startTime, window.__screenComplete), all: window.__allMath, bytes};
 }"""
 
 
