@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import unicodedata
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from conftest import IN_CI
+from PIL import Image
 from pypdf import PdfReader
 from sitebuild import mini_project, mkdocs_build
 
 from coursebuild import pdf
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+# A page is near-empty when more than this share of its body (the page less its margins, where
+# the running head and the number are) is one blank band: no ink in any row across it.
+NEAR_EMPTY = 0.35
 
 RAW_TEX = re.compile(r"\\(?:frac|sum|label|eqref|tag|begin|end|mathbf|boldsymbol|left|right|partial)\b|\$\$|\\\[|\\\(")
 
@@ -23,9 +32,47 @@ def text(path_or_page) -> str:
     return unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in pages))
 
 
+def blank_bands(path, dpi: int = 50) -> list[float]:
+    """For each page of the PDF at ``path``, its tallest band without ink as a share of the page's
+    body, found by rendering it (poppler's pdftoppm) in grey and looking for rows with no pixel
+    darker than light grey."""
+    renderer = shutil.which("pdftoppm")
+    if renderer is None:
+        message = "no pdftoppm to render the PDF (apt-get install poppler-utils)"
+        pytest.fail(message + ": .ci/run must provide it") if IN_CI else pytest.skip(message)
+    out = path.parent / f"{path.stem}-pages"
+    out.mkdir(exist_ok=True)
+    subprocess.run([renderer, "-gray", "-r", str(dpi), str(path), str(out / "p")], check=True)
+    bands = []
+    for image in sorted(out.glob("p-*.pgm"), key=lambda f: int(f.stem.split("-")[1])):
+        pixels = np.asarray(Image.open(image))
+        height = pixels.shape[0]
+        top = round(height * float(pdf.MARGIN["top"].rstrip("mm")) / 297)
+        bottom = height - round(height * float(pdf.MARGIN["bottom"].rstrip("mm")) / 297)
+        ink = (pixels[top:bottom] < 230).any(axis=1)
+        longest = run = 0
+        for row in ink:
+            run = 0 if row else run + 1
+            longest = max(longest, run)
+        bands.append(longest / len(ink))
+    return bands
+
+
+def footer_numbers(path) -> list[str]:
+    """The text printed in each page's bottom margin (its page number), as pypdf reads it."""
+    numbers = []
+    for page in PdfReader(path).pages:
+        limit = float(page.mediabox.bottom) + float(pdf.MARGIN["bottom"].rstrip("mm")) / 25.4 * 72
+        parts = []
+        page.extract_text(visitor_text=lambda text, cm, tm, *_: parts.append(text) if tm[5] * cm[3] + cm[5] < limit else None)
+        numbers.append("".join(parts).strip())
+    return numbers
+
+
 def test_the_course_and_each_chapter_print_with_the_sites_equation_numbers(built_site, chromium, tmp_path):
     published = "https://example.org/course/"
-    course, *chapter_files = pdf.build(built_site, published, tmp_path)
+    notes = []
+    course, *chapter_files = pdf.build(built_site, published, tmp_path, notes)
     chapters = pdf.chapters(built_site)
     assert [f.stem for f in chapter_files] == [c.name for c in chapters]
 
@@ -37,10 +84,32 @@ def test_the_course_and_each_chapter_print_with_the_sites_equation_numbers(built
     cover = text(reader.pages[0])
     assert all(c.title in cover for c in chapters), cover
 
+    # One page numbering through the course: the cover is page 1, every later page shows its own
+    # number, the contents and the bookmarks name each chapter's first page, and a chapter's own
+    # handout carries the numbers of the same pages in the course.
+    numbers = footer_numbers(course)
+    assert numbers[1:] == [str(n) for n in range(2, len(numbers) + 1)], numbers
+    firsts = [reader.get_destination_page_number(item) + 1 for item in reader.outline]
+    for chapter, first, path in zip(chapters, firsts, chapter_files):
+        assert re.search(rf"{re.escape(chapter.title)}\s*{first}\b", cover), (chapter.title, first, cover)
+        assert footer_numbers(path) == numbers[first - 1:first - 1 + len(PdfReader(path).pages)], path.name
+
+    # Near-empty pages. A chapter's last page may be short: the next page starts a new chapter.
+    # Inside a chapter a page is short only when the figure opening the next page could not be
+    # shrunk (to 75 % of the size it was drawn at) or floated into the space: pdffit.js predicts
+    # page breaks from a column layout, right for 163 of 177 headings, figures and equations
+    # measured, so a few of its misses stay. Before it and print.css's breakable solutions and
+    # listings, 18 pages inside chapters were near-empty; this bound keeps them from coming back.
+    last_pages = {first - 1 for first in firsts[1:]} | {len(reader.pages)}
+    bands = blank_bands(course)
+    short = {n: round(band, 2) for n, band in enumerate(bands[1:], start=2) if band > NEAR_EMPTY}
+    inside = {n: band for n, band in short.items() if n not in last_pages}
+    assert len(inside) <= 3, f"pages inside chapters more than {NEAR_EMPTY:.0%} blank: {inside}; figures: {notes}"
+
     for chapter, path in zip(chapters, chapter_files):
         printed = text(path)
         assert not RAW_TEX.search(printed), f"{path.name}: raw TeX {RAW_TEX.search(printed).group(0)!r}"
-        assert chapter.title in printed and f"{chapter.number}–1" in printed  # running head, page number
+        assert chapter.title in printed  # the running head
         site = BeautifulSoup((built_site / chapter.url / "index.html").read_text(), "html.parser")
         cited = {a.get_text(strip=True) for a in site.select("article a.eqref")}
         missing = sorted(n for n in cited if n not in printed)

@@ -4,10 +4,15 @@
 every chapter and ``SITE_DIR/pdf/course.pdf``: a cover with the contents, then every chapter.
 Each chapter is printed from its own page with the site's print stylesheet (no navigation, every
 solution open), so its equations carry the numbers the site shows and its figures stay vectors
-(inline SVG). Pages are numbered within their chapter ("7–3"), under the chapter's title as a
-running head; the contents and the PDF's bookmarks lead to each chapter's first page. Links
-between pages point at the published site (``--site-url``, default the build's ``site_url``),
-never at the local server used for printing.
+(inline SVG). Every chapter starts on a new page, under its title as a running head.
+
+Pages are numbered once, through the whole course: chapter 7's handout shows the same page numbers
+as chapter 7 in the course, and the contents give each chapter's first page. Chromium numbers the
+pages of one print job only (its footer's ``pageNumber``), so each chapter is printed with a CSS
+page counter that starts where the chapter before ended. A figure that would leave more than
+FIT_LIMIT of a page blank above it is shrunk to fit there, or floats below the next paragraph
+(``pdffit.js``). Links between pages point at the published site (``--site-url``, default the
+build's ``site_url``), never at the local server used for printing.
 
 Chromium is ``$CHROMIUM`` or Debian's ``chromium``, as for the browser tests; ``make site``
 needs neither.
@@ -32,7 +37,13 @@ from pypdf import PdfReader, PdfWriter
 
 COURSE = "Introduction to Deep Learning"
 MARGIN = {"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"}
-SMALL = "font-family: sans-serif; font-size: 8px; color: #444; width: 100%; margin: 0 16mm;"
+# The page body in CSS pixels (96 per inch): A4 less the margins above, as pdffit.js lays it out.
+BODY_WIDTH, BODY_HEIGHT = round((210 - 16 - 16) / 25.4 * 96), round((297 - 18 - 16) / 25.4 * 96)
+# pdffit.js shrinks a figure pushed to the next page when the space it leaves is more than
+# FIT_LIMIT of a page, as long as it keeps FIT_SCALE of the size it was drawn at (its labels'
+# points): 10 pt text no smaller than 7.5 pt.
+FIT_LIMIT, FIT_SCALE = 0.3, 0.75
+FIT_FIGURES = (Path(__file__).with_name("pdffit.js")).read_text(encoding="utf-8")
 TITLE = re.compile(r"<title>(.*?) - [^<]*</title>")
 
 
@@ -93,26 +104,52 @@ PUBLISH_LINKS = """([local, published]) => {
 }"""
 
 
-def _print(page, url: str, local: str, published: str, head: str, foot: str) -> bytes:
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _page_css(head: str, first: int) -> str:
+    """The running head and the page number, in the page's margin boxes, counting from ``first``.
+
+    print-site's stylesheet also numbers pages there ("Page 6") and adds to the counter: both go.
+    Its page margins (4em by 1.5em) went over the ones given to Chromium: a 745 px column where
+    pdffit.js laid out 673 px. The page is the A4 page with MARGIN, whoever prints it."""
+    small = "font-family: sans-serif; font-size: 8px; color: #444;"
+    margin = " ".join(MARGIN[side] for side in ("top", "right", "bottom", "left"))
+    return f"""
+    html {{ counter-reset: page {first - 1}; }}
+    @page {{
+      size: A4;
+      margin: {margin};
+      counter-increment: none;
+      @top-right {{ content: {_css_string(head)}; {small} }}
+      @bottom-center {{ content: counter(page); {small} }}
+      @bottom-right {{ content: none; }}
+    }}"""
+
+
+def _print(page, url: str, local: str, published: str, head: str, first: int) -> tuple[bytes, list]:
+    """One chapter as PDF, its pages numbered from ``first``; and what was done to which figure."""
     page.goto(url, timeout=120000)  # its math is in the HTML (typeset at build), fonts come next
     page.evaluate("document.fonts.ready.then(() => true)")
     page.evaluate(PUBLISH_LINKS, [local, published])
     page.emulate_media(media="print")
-    # print-site's stylesheet numbers pages in @page margin boxes ("Page 6"), which Chromium now
-    # draws: the header and footer below replace them.
-    page.add_style_tag(content="@page { @bottom-right { content: none; } @bottom-center { content: none; } }")
+    page.add_style_tag(content=_page_css(head, first))
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
-    return page.pdf(
-        format="A4", margin=MARGIN, print_background=False, display_header_footer=True,
-        header_template=f'<div style="{SMALL} text-align: right">{html.escape(head)}</div>',
-        footer_template=f'<div style="{SMALL} text-align: center">{foot}</div>',
-    )
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": BODY_WIDTH, "height": BODY_HEIGHT})  # media queries as on paper
+    fitted = page.evaluate(FIT_FIGURES, [BODY_HEIGHT, FIT_LIMIT, FIT_SCALE])
+    page.set_viewport_size(viewport)
+    pdf = page.pdf(format="A4", margin=MARGIN, print_background=False)
+    return pdf, fitted
 
 
-def _cover(parts: list[tuple[Chapter, int]]) -> str:
+def _cover(parts: list[tuple[Chapter, int, int]]) -> str:
+    """The cover: the course's title and its contents, each chapter with its first page."""
     rows = "".join(
-        f'<tr><td>{html.escape(chapter.title)}</td><td class="n">{chapter.number}–1</td><td class="n">{pages} pp.</td></tr>'
-        for chapter, pages in parts
+        f'<tr><td>{html.escape(chapter.title)}</td><td class="n">{first}</td></tr>'
+        for chapter, first, _ in parts
     )
     return f"""<!doctype html><html><head><meta charset="utf-8"><style>
       body {{ font-family: sans-serif; margin: 0; color: #000; }}
@@ -126,13 +163,20 @@ def _cover(parts: list[tuple[Chapter, int]]) -> str:
       <p>The first lecture of <em>Machine Learning for Finance</em> (Giovanni Della Lunga, University of
       Bologna, 2022) as an executable course: every number and figure was computed while the site was built.</p>
       <h2>Contents</h2><table>{rows}</table>
-      <p>Pages are numbered within each chapter: 7–3 is the third page of chapter 7.</p>
     </body></html>"""
 
 
-def build(site: Path, published: str, out: Path | None = None) -> list[Path]:
+def _pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def build(site: Path, published: str, out: Path | None = None, notes: list | None = None) -> list[Path]:
     """Print every chapter and the whole course into ``out`` (default ``site/pdf/``), with links
-    to other pages pointing at ``published``; returns the files written, the course first."""
+    to other pages pointing at ``published``; returns the files written, the course first.
+
+    ``notes``, when given, gets one ``(page, figure id, what was done)`` for every figure that
+    left the page before it more than FIT_LIMIT blank: shrunk, floated, or kept (the page stays
+    short, the figure being too tall to shrink or float)."""
     from playwright.sync_api import sync_playwright
 
     out = site / "pdf" if out is None else out
@@ -142,22 +186,32 @@ def build(site: Path, published: str, out: Path | None = None) -> list[Path]:
         browser = p.chromium.launch(executable_path=chromium(), headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1000, "height": 1400})
-        for chapter in chapters(site):
-            foot = f'{chapter.number}–<span class="pageNumber"></span>'
-            pdf = _print(page, local + chapter.url, local, published, f"{COURSE} · {chapter.title}", foot)
+        found = chapters(site)
+        # The cover's length does not depend on the page numbers it shows: print it once to count.
+        page.set_content(_cover([(chapter, 0, 0) for chapter in found]))
+        first = _pages(page.pdf(format="A4", margin=MARGIN, print_background=False)) + 1
+        for chapter in found:
+            pdf, fitted = _print(page, local + chapter.url, local, published, f"{COURSE} · {chapter.title}", first)
+            for figure, change, blank, index in fitted:
+                # The page before the figure's: page `index - 1` of the chapter, numbered first + that.
+                print(f"page {first + index - 1} ({chapter.name}) was {blank:.0%} blank above figure {figure}: {change}")
+                if notes is not None:
+                    notes.append((first + index - 1, figure, change))
             path = out / f"{chapter.name}.pdf"
             path.write_bytes(pdf)
             written.append(path)
-            parts.append((chapter, len(PdfReader(io.BytesIO(pdf)).pages)))
+            parts.append((chapter, first, _pages(pdf)))
+            first += parts[-1][2]
         page.set_content(_cover(parts))
         cover = page.pdf(format="A4", margin=MARGIN, print_background=False)
         browser.close()
     course = PdfWriter()
     course.append(io.BytesIO(cover))
-    for (chapter, _), path in zip(parts, written):
-        start = len(course.pages)
+    for (chapter, first, _), path in zip(parts, written):
+        if len(course.pages) + 1 != first:
+            raise RuntimeError(f"{chapter.name} is numbered from {first} but starts on page {len(course.pages) + 1}")
         course.append(str(path))
-        course.add_outline_item(title=chapter.title, page_number=start)
+        course.add_outline_item(title=chapter.title, page_number=first - 1)
     course.add_metadata({"/Title": COURSE})
     with open(out / "course.pdf", "wb") as handle:
         course.write(handle)
