@@ -6,7 +6,8 @@ absolute times drift):
   the print page's math visible, cold and warm                    <= 3 x the home page
   bytes transferred by any page on a cold visit (gzip, as Pages)  <= 600 KB
 "Visible" is the first rendering frame at which the first screen is complete (the page's content has
-arrived past the screen's bottom edge, or to its end) and every formula on it is drawn as SVG, or the
+arrived past the screen's bottom edge: the element the parser is filling starts below it, or the
+page has ended) and every formula on it is drawn as SVG, or the
 first contentful paint if that comes later: what a reader sees first. It is taken at the start of
 the frame that paints it (requestAnimationFrame), so the watcher's own layout queries are the
 layout that frame does anyway; it does not wait for the page's scripts (a short page's content is
@@ -35,12 +36,17 @@ WATCH_MATH = """(() => {
   const drawn = el => el.querySelector('mjx-container svg');
   const check = () => {
     const now = performance.now();
-    const article = document.querySelector('article');
-    const last = article?.lastElementChild;
     // The content has arrived past the first screen: the parser is beyond the article (the
-    // footer follows it), or the article's newest block already starts below the screen.
+    // footer follows it), or the element it is filling already starts below the screen. That is
+    // the document's deepest last element, taken as its nearest HTML box (a shape inside an SVG
+    // figure or a formula may be drawn anywhere in it); not the article's last child, which on
+    // the print page (one wrapper <div>) or a notebook page (one <div>) holds the whole content
+    // and starts on the first screen until the page's end has been parsed.
+    let last = document.body;
+    while (last?.lastElementChild) last = last.lastElementChild;
+    while (last && last.namespaceURI !== 'http://www.w3.org/1999/xhtml') last = last.parentElement;
     const screenArrived = !!document.querySelector('footer.md-footer')
-        || (last && last.getBoundingClientRect().top > innerHeight);
+        || (!!last && last.getBoundingClientRect().top > innerHeight);
     const math = [...document.querySelectorAll('.arithmatex')];
     const onScreen = math.filter(el => el.getBoundingClientRect().top < innerHeight);
     if (window.__screenComplete === undefined && screenArrived && onScreen.every(drawn))
