@@ -9,13 +9,20 @@ solution open), so its equations carry the numbers the site shows and its figure
 Pages are numbered once, through the whole course: chapter 7's handout shows the same page numbers
 as chapter 7 in the course, and the contents give each chapter's first page. Chromium numbers the
 pages of one print job only (its footer's ``pageNumber``), so each chapter is printed with a CSS
-page counter that starts where the chapter before ended. A figure that would leave more than
-FIT_LIMIT of a page blank above it is shrunk to fit there, or floats below the next paragraph
-(``pdffit.js``). Links between pages point at the published site (``--site-url``, default the
-build's ``site_url``), never at the local server used for printing.
+page counter that starts where the chapter before ended. Links between pages point at the
+published site (``--site-url``, default the build's ``site_url``), never at the local server used
+for printing.
 
-Chromium is ``$CHROMIUM`` or Debian's ``chromium``, as for the browser tests; ``make site``
-needs neither.
+No page inside a chapter is left near-empty by a figure too tall for what remains of it. Before
+printing, ``pdffit.js`` predicts the page breaks and makes each such figure fit: shrunk a little,
+floated below the next paragraph, or (a notebook's output, which stays with its cell) shrunk while
+its labels stay legible, its caption beside it. The prediction misses a few breaks, so the printed
+chapter is then measured (``pdfpages``: every page rendered, and each figure's page from the PDF):
+the first page more than FIT_LIMIT blank at its bottom gets the figure opening the next page
+fitted the same way, and the chapter is printed again; at most REFITS times.
+
+Chromium is ``$CHROMIUM`` or Debian's ``chromium``, as for the browser tests, and the pages are
+measured with poppler's ``pdftoppm``; ``make site`` needs neither.
 """
 
 from __future__ import annotations
@@ -35,14 +42,21 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
+from coursebuild import pdfpages
+
 COURSE = "Introduction to Deep Learning"
 MARGIN = {"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"}
 # The page body in CSS pixels (96 per inch): A4 less the margins above, as pdffit.js lays it out.
 BODY_WIDTH, BODY_HEIGHT = round((210 - 16 - 16) / 25.4 * 96), round((297 - 18 - 16) / 25.4 * 96)
 # pdffit.js shrinks a figure pushed to the next page when the space it leaves is more than
 # FIT_LIMIT of a page, as long as it keeps FIT_SCALE of the size it was drawn at (its labels'
-# points): 10 pt text no smaller than 7.5 pt.
-FIT_LIMIT, FIT_SCALE = 0.3, 0.75
+# points): 10 pt text no smaller than 7.5 pt; or floats it. One that can do neither (a notebook's
+# output stays with its cell) may shrink further while its smallest label keeps MIN_POINTS on paper.
+FIT_LIMIT, FIT_SCALE, MIN_POINTS = 0.3, 0.75, 6
+# After printing, the pages are measured; a figure the prediction missed is fitted and the chapter
+# printed again, at most REFITS times (each fit moves every page break after it: one at a time).
+REFITS = 2
+OPENS = 36  # points: a figure whose top is this close to the body's top opens its page
 FIT_FIGURES = (Path(__file__).with_name("pdffit.js")).read_text(encoding="utf-8")
 TITLE = re.compile(r"<title>(.*?) - [^<]*</title>")
 
@@ -137,12 +151,52 @@ def _print(page, url: str, local: str, published: str, head: str, first: int) ->
     page.emulate_media(media="print")
     page.add_style_tag(content=_page_css(head, first))
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    fitted = _fit(page, None)
+    figures = page.evaluate(pdfpages.LINK_FIGURES)
+    pdf = page.pdf(format="A4", margin=MARGIN, print_background=False)
+    for refit in range(REFITS + 1):
+        pushed = _first_pushed(pdf, figures)
+        if pushed is None:
+            break
+        index, figure, gap = pushed
+        if figure is None or refit == REFITS:
+            why = "the next page opens with no figure" if figure is None else f"{REFITS} prints again were not enough"
+            fitted.append([figure or "(no figure)", f"left: {why}", round(gap / BODY_HEIGHT, 2), index + 1])
+            break
+        fitted += (fits := _fit(page, [[figure, gap, index + 1]]))
+        if fits[0][1].startswith("kept"):
+            break
+        pdf = page.pdf(format="A4", margin=MARGIN, print_background=False)
+    return pdf, fitted
+
+
+def _fit(page, measured: list | None) -> list:
+    """pdffit.js on the page laid out as on paper: predicting breaks (``measured`` None) or fitting
+    the figures the printed pages showed pushed ([figure id, gap in px, its page])."""
     viewport = page.viewport_size
     page.set_viewport_size({"width": BODY_WIDTH, "height": BODY_HEIGHT})  # media queries as on paper
-    fitted = page.evaluate(FIT_FIGURES, [BODY_HEIGHT, FIT_LIMIT, FIT_SCALE])
-    page.set_viewport_size(viewport)
-    pdf = page.pdf(format="A4", margin=MARGIN, print_background=False)
-    return pdf, fitted
+    try:
+        return page.evaluate(FIT_FIGURES, [BODY_HEIGHT, FIT_LIMIT, FIT_SCALE, MIN_POINTS, measured])
+    finally:
+        page.set_viewport_size(viewport)
+
+
+def _first_pushed(pdf: bytes, figures: list[str]) -> tuple[int, str | None, float] | None:
+    """The first page of the printed chapter, its last aside, whose bottom is more than FIT_LIMIT
+    blank: its index, the figure opening the next page (None if none does) and that blank in CSS px.
+    None when there is no such page."""
+    top, bottom = (float(MARGIN[side].rstrip("mm")) for side in ("top", "bottom"))
+    pages = pdfpages.measure(pdf, top, bottom)
+    tops = pdfpages.figure_tops(pdf, figures)
+    body_top = (297 - top) / 25.4 * 72  # points above the page's bottom edge
+    for index, measured in enumerate(pages[:-1]):
+        if measured.bottom <= FIT_LIMIT:
+            continue
+        # Chromium places a destination at the top of its element, or at the page's top edge
+        # when the element opens the page: within OPENS of the body's top either way.
+        opening = [(height, figure) for figure, (at, height) in tops.items() if at == index + 1 and height >= body_top - OPENS]
+        return index, max(opening)[1] if opening else None, measured.bottom * BODY_HEIGHT
+    return None
 
 
 def _cover(parts: list[tuple[Chapter, int, int]]) -> str:
@@ -175,8 +229,9 @@ def build(site: Path, published: str, out: Path | None = None, notes: list | Non
     to other pages pointing at ``published``; returns the files written, the course first.
 
     ``notes``, when given, gets one ``(page, figure id, what was done)`` for every figure that
-    left the page before it more than FIT_LIMIT blank: shrunk, floated, or kept (the page stays
-    short, the figure being too tall to shrink or float)."""
+    left the page before it more than FIT_LIMIT blank, predicted or measured on the printed page:
+    shrunk, floated, or kept (the page stays short, the figure being too tall to shrink or float);
+    and one with the figure "(no figure)" for a printed page left short by something else."""
     from playwright.sync_api import sync_playwright
 
     out = site / "pdf" if out is None else out
