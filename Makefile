@@ -33,7 +33,8 @@ site: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 # The site with a PDF link on every page, and the handouts it links (site/pdf/course.pdf and one
-# per chapter), printed by headless Chromium from it: $CHROMIUM or Debian's chromium.
+# per chapter), printed by headless Chromium from it: $CHROMIUM or Debian's chromium; the printed
+# pages are measured with poppler's pdftoppm (near-empty ones get their figure fitted).
 # `make site` alone never needs a browser.
 pdf: $(STAMP)
 	PDF_HANDOUT=1 $(BIN)/mkdocs build --strict --site-dir site
