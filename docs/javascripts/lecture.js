@@ -12,6 +12,7 @@
 // - Keyboard and screen-reader access: a display equation, table or notebook cell too wide
 //   for the screen scrolls sideways, so it takes the keyboard focus (tabindex) to be scrolled without a
 //   mouse; the search dialog gets a name.
+// - Switching between light and dark changes the colours at once (no fades).
 (() => {
   const KEY = "dlcourse.lecture";
   const PARAM = "lecture";
@@ -177,6 +178,23 @@
     const dialog = document.querySelector(".md-search[role=dialog]");
     if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search");
   };
+
+  // --- light and dark ---------------------------------------------------------------------
+
+  // While the reader switches the palette, colours change at once instead of fading
+  // (stylesheets/course.css), as Material's own rule had them do; that rule marked <body> on
+  // every page load and restyled the whole page twice, so the build drops it
+  // (coursebuild/palette.py). The class goes on before Material applies the new palette (this
+  // listener captures the toggle's change first) and comes off two frames later.
+  document.addEventListener(
+    "change",
+    (event) => {
+      if (!event.target.closest?.('[data-md-component="palette"]')) return;
+      root.classList.add("course-palette-switching");
+      requestAnimationFrame(() => requestAnimationFrame(() => root.classList.remove("course-palette-switching")));
+    },
+    true,
+  );
 
   // --- wiring -----------------------------------------------------------------------------
 
