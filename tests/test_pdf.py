@@ -5,14 +5,11 @@ from __future__ import annotations
 import math
 import re
 import shutil
-import subprocess
 import unicodedata
 
-import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from conftest import IN_CI
-from PIL import Image
 from pypdf import PdfReader
 from sitebuild import mini_project, mkdocs_build
 
@@ -33,30 +30,14 @@ def text(path_or_page) -> str:
     return unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in pages))
 
 
-def blank_bands(path, dpi: int = 50) -> list[float]:
+def blank_bands(path) -> list[float]:
     """For each page of the PDF at ``path``, its tallest band without ink as a share of the page's
-    body, found by rendering it (poppler's pdftoppm) in grey and looking for rows with no pixel
-    darker than light grey."""
-    renderer = shutil.which("pdftoppm")
-    if renderer is None:
+    body: ``pdfpages.measure``, the measure the build itself fits figures by."""
+    if shutil.which("pdftoppm") is None:
         message = "no pdftoppm to render the PDF (apt-get install poppler-utils)"
         pytest.fail(message + ": .ci/run must provide it") if IN_CI else pytest.skip(message)
-    out = path.parent / f"{path.stem}-pages"
-    out.mkdir(exist_ok=True)
-    subprocess.run([renderer, "-gray", "-r", str(dpi), str(path), str(out / "p")], check=True)
-    bands = []
-    for image in sorted(out.glob("p-*.pgm"), key=lambda f: int(f.stem.split("-")[1])):
-        pixels = np.asarray(Image.open(image))
-        height = pixels.shape[0]
-        top = round(height * float(pdf.MARGIN["top"].rstrip("mm")) / 297)
-        bottom = height - round(height * float(pdf.MARGIN["bottom"].rstrip("mm")) / 297)
-        ink = (pixels[top:bottom] < 230).any(axis=1)
-        longest = run = 0
-        for row in ink:
-            run = 0 if row else run + 1
-            longest = max(longest, run)
-        bands.append(longest / len(ink))
-    return bands
+    margin = {side: float(pdf.MARGIN[side].rstrip("mm")) for side in ("top", "bottom")}
+    return [page.tallest for page in pdf.pdfpages.measure(path.read_bytes(), margin["top"], margin["bottom"])]
 
 
 def smallest_text(page) -> float:

@@ -7,7 +7,7 @@ an element of the page (every class and id they name occurs in it) and the custo
 (``--name``) that kept rules use, directly or through other properties. Rules the page cannot
 match never apply, and unused variables are never read, so the page looks exactly as before.
 
-The stylesheet is parsed with tinycss2, which nbconvert (through bleach) already brings.
+The stylesheet is parsed with tinycss2 (pinned in requirements.txt).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from pypdf import PdfReader
 
 # Hidden links to every figure with an id: Chromium then records each figure's page and height in
@@ -63,7 +64,8 @@ def measure(pdf: bytes, margin_top_mm: float, margin_bottom_mm: float, page_mm: 
         images = sorted(Path(tmp).glob("p-*.pgm"), key=lambda f: int(f.stem.split("-")[1]))
         pages = []
         for image in images:
-            pixels = _pgm(image.read_bytes())
+            with Image.open(image) as grey:
+                pixels = np.asarray(grey)
             height = pixels.shape[0]
             top = round(height * margin_top_mm / page_mm)
             bottom = height - round(height * margin_bottom_mm / page_mm)
@@ -74,22 +76,6 @@ def measure(pdf: bytes, margin_top_mm: float, margin_bottom_mm: float, page_mm: 
                 longest = max(longest, run)
             pages.append(Page(longest / len(ink), run / len(ink)))
     return pages
-
-
-def _pgm(data: bytes) -> np.ndarray:
-    """The grey levels of a binary PGM (P5, 8 bits: what ``pdftoppm -gray`` writes) as rows."""
-    fields, end = [], 0
-    while len(fields) < 4:  # magic, width, height, maximum, separated by whitespace
-        while data[end:end + 1].isspace():
-            end += 1
-        start = end
-        while not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[start:end])
-    if fields[0] != b"P5" or int(fields[3]) > 255:
-        raise ValueError(f"not an 8-bit binary PGM: {data[:20]!r}")
-    width, height = int(fields[1]), int(fields[2])
-    return np.frombuffer(data, np.uint8, width * height, end + 1).reshape(height, width)
 
 
 def figure_tops(pdf: bytes, ids: list[str]) -> dict[str, tuple[int, float]]:
