@@ -69,3 +69,19 @@ def test_switching_to_dark_still_changes_colours_at_once(built_site, chromium):
         assert before != "0s" and after == before, (before, after)  # the link does fade normally
         assert page.evaluate("window.__during") == ["0s"]
         assert not page.observed.console_errors
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme, expected", [("dark", "slate"), ("light", "default")])
+def test_a_first_visit_is_drawn_in_the_readers_scheme_before_materials_script_runs(built_site, chromium, scheme, expected):
+    """overrides/main.html picks the palette from the reader's preference while the page is parsed.
+    Material's own script (blocked here) would switch later, and without its switching rule that
+    switch faded the first page in from light (caught by the dark contrast test in CI)."""
+    from browser import browser_page, serve_site
+
+    with serve_site(built_site) as base, browser_page(scheme=scheme) as page:
+        page.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+        page.goto(base + "chapters/01-neuron/")
+        assert page.evaluate("__md_get('__palette')") is None  # a first visit: nothing stored
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
