@@ -1,5 +1,8 @@
 """The notebook page keeps only the JupyterLab styles it can use (coursebuild/notebookcss.py)."""
 
+import pytest
+
+from coursebuild import notebookcss
 from coursebuild.notebookcss import prune, prune_css
 
 PAGE = '<div class="jupyter-wrapper"><div class="jp-Cell jp-CodeCell" id="cell-1"><span class="k">def</span></div></div>'
@@ -39,3 +42,24 @@ def test_variables_defined_in_one_style_block_and_read_in_another_are_kept():
     pruned = prune(page)
     assert "--ink:#111" in pruned and "--other" not in pruned and ".k{color:var(--ink)}" in pruned
     assert pruned.startswith(PAGE)
+
+
+def test_prune_cached_stores_the_pruned_page_and_verifies_it_when_read(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("DLCOURSE_CACHE_DIR", str(tmp_path / "dlcourse"))
+    page = ('<style>.used{color:red}.unused{color:blue}</style>'
+            '<div class="used">x</div>')
+    pruned = notebookcss.prune_cached(page)
+    assert pruned == notebookcss.prune(page) and ".unused" not in pruned
+    entry, = (tmp_path / "notebookcss").glob("*.json")
+
+    real_prune = notebookcss.prune
+    monkeypatch.setattr(notebookcss, "prune", lambda html: pytest.fail("pruned again"))
+    assert notebookcss.prune_cached(page) == pruned  # from the cache
+
+    entry.write_bytes(entry.read_bytes().replace(b"red", b"rod"))  # still JSON, another colour
+    monkeypatch.setattr(notebookcss, "prune", real_prune)
+    assert notebookcss.prune_cached(page) == pruned
+    assert f"discarded the cache entry {entry}" in caplog.text
+
+    other = '<style>.used{color:red}</style><p class="other">y</p>'
+    assert notebookcss.prune_cached(other) == notebookcss.prune(other)  # another page, its own entry

@@ -45,6 +45,30 @@ def test_a_second_build_reads_the_cache_without_node(typesetter):
     assert again.typeset == 0 and again._process is None
 
 
+@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "another page's answer"])
+def test_a_damaged_cache_entry_is_typeset_again_not_published(typesetter, caplog, damage):
+    first = typesetter.typeset_page(PAGE, "docs/x.md")
+    entry, = (typeset.cache_dir().parent / "math").glob("*.json")
+    data = entry.read_bytes()
+    if damage == "flip a byte":  # inside a glyph's path: still JSON, wrong picture
+        at = data.index(b" d=") + 6
+        entry.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1:])
+    elif damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    else:
+        other = typeset.Typesetter()
+        other.typeset_page('<p><span class="arithmatex">\\(y\\)</span></p>', "docs/y.md")
+        other.close()
+        entry.write_bytes(next(p for p in entry.parent.glob("*.json") if p != entry).read_bytes())
+    again = typeset.Typesetter()
+    try:
+        assert again.typeset_page(PAGE, "docs/x.md") == first
+    finally:
+        again.close()
+    assert again.typeset == 1
+    assert f"discarded the math cache entry {entry}" in caplog.text
+
+
 def test_bad_tex_names_the_page_and_the_formula(typesetter):
     bad = '<p><span class="arithmatex">\\(\\frac{1\\)</span></p>'
     with pytest.raises(typeset.TypesetError, match=r"(?s)docs/bad\.md: .*Missing close brace: \\frac\{1"):

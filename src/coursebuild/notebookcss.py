@@ -7,14 +7,24 @@ an element of the page (every class and id they name occurs in it) and the custo
 (``--name``) that kept rules use, directly or through other properties. Rules the page cannot
 match never apply, and unused variables are never read, so the page looks exactly as before.
 
-The stylesheet is parsed with tinycss2 (pinned in requirements.txt).
+The stylesheet is parsed with tinycss2 (pinned in requirements.txt). Pruning takes about half a
+second, on every build since MkDocs renders every page: ``prune_cached`` keeps its result in the
+build cache, keyed by the page, this module's source and tinycss2's version.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+from pathlib import Path
 
 import tinycss2
+
+from dlcourse.cache import cache_dir, enabled
+from dlcourse.cachefile import CorruptEntry, read_bytes, read_text_entry, text_entry, write_atomic
+
+log = logging.getLogger("dlcourse.cache")
 
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 CLASS_ATTRIBUTE = re.compile(r"""\sclass=["']([^"']*)["']""")
@@ -145,3 +155,28 @@ def prune(page_html: str) -> str:
     variables = _used_variables([rule for block in blocks for rule in block])
     pruned = iter(blocks)
     return STYLE.sub(lambda m: m.group(1) + _serialize(next(pruned), variables) + m.group(3), page_html)
+
+
+def prune_cached(page_html: str) -> str:
+    """``prune(page_html)``, from ``<dlcourse cache dir>/../notebookcss`` when this page was
+    pruned before by this code; an entry is verified when read (a bad one is logged and the page
+    pruned again).
+
+    Raises:
+        CacheIOError: the entry exists but cannot be read, or cannot be written.
+    """
+    if not enabled():
+        return prune(page_html)
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(tinycss2.__version__.encode() + b"\0" + page_html.encode())
+    key = digest.hexdigest()
+    path = cache_dir().parent / "notebookcss" / f"{key}.json"
+    data = read_bytes(path)
+    if data is not None:
+        try:
+            return read_text_entry(data, key)
+        except CorruptEntry as why:
+            log.warning("discarded the cache entry %s (%s); pruning the notebook's styles again", path, why)
+    pruned = prune(page_html)
+    write_atomic(path, text_entry(key, pruned))
+    return pruned

