@@ -13,6 +13,7 @@ import http.server
 import io
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,14 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+class _SiteServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A browser that closed the connection mid-response (a benchmark closing its browser
+        between loads) is not an error; anything else is reported as the base class does."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve_site(root: Path = SITE, prefix: str = "/", port: int | None = None):
     """Serve ``root`` on 127.0.0.1 under the URL path ``prefix``; yields the base URL (ends in '/').
@@ -129,7 +138,7 @@ def serve_site(root: Path = SITE, prefix: str = "/", port: int | None = None):
     handler = functools.partial(_SiteHandler, directory=str(root), prefix=prefix)
     if port is None:
         port = int(os.environ.get("COURSE_TEST_PORT", "0"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _SiteServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
