@@ -112,6 +112,12 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return io.BytesIO(body)
 
+    def end_headers(self):
+        # As GitHub Pages: a browser may reuse a file for ten minutes without asking again. Without
+        # it, a site built a minute ago is fresh in the cache for seconds (a tenth of its age).
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
 
 class _SiteServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
@@ -163,19 +169,32 @@ class Observed:
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1280, height: int = 900, scheme: str = "light", javascript: bool = True):
-    """A Playwright page in headless Chromium; ``page.observed`` collects errors and foreign requests.
-
-    Requests to any host other than 127.0.0.1 are recorded and aborted (the site must work offline).
-    """
+def chromium():
+    """Headless Chromium (a Playwright ``Browser``), closed on exit."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
     if executable is None:
         raise FileNotFoundError("no chromium on PATH and no $CHROMIUM: `apt-get install chromium` (.ci/run does)")
-    observed = Observed()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1280, height: int = 900, scheme: str = "light", javascript: bool = True):
+    """A Playwright page in headless Chromium; ``page.observed`` collects errors and foreign requests.
+
+    Requests to any host other than 127.0.0.1 are recorded and aborted (the site must work offline).
+    Intercepting them turns off the browser's HTTP cache (Playwright's routing does), so every load
+    fetches every file: what the tests check is never an older copy. bench/bench_pages.py, which
+    needs the cache, opens its pages without interception.
+    """
+    observed = Observed()
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
                                       java_script_enabled=javascript)
 
@@ -202,10 +221,7 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light", ja
             lambda r: r.status >= 400 and observed.failed_requests.append(f"{r.url} (HTTP {r.status})"),
         )
         page.observed = observed
-        try:
-            yield page
-        finally:
-            browser.close()
+        yield page
 
 
 # The math is typeset at build time (coursebuild/typeset.py): a page's formulas arrive in its HTML,
