@@ -47,10 +47,9 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import SITE, chromium, serve_site  # noqa: E402
+from browser import SITE, chromium, leaves_site, serve_site  # noqa: E402
 
 CHAPTER_GOAL, PRINT_GOAL, TRANSFER_GOAL = 1.2, 3.0, 600 * 1024
 RUNS = 21
@@ -103,8 +102,7 @@ def visit(browser, base: str, url: str) -> tuple[float, float, float, int, int, 
         # Recorded, not intercepted: Playwright's routing would turn the HTTP cache off, and every
         # "warm" load would download the whole page again.
         foreign = []
-        context.on("request", lambda r: urlparse(r.url).hostname not in (None, "127.0.0.1")
-                   and foreign.append(r.url))
+        context.on("request", lambda r: leaves_site(r.url) and foreign.append(r.url))
         context.add_init_script(WATCH_MATH)
         page = context.new_page()
         settle()

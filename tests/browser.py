@@ -168,6 +168,12 @@ class Observed:
         self.failed_requests.clear()
 
 
+def leaves_site(url: str) -> bool:
+    """True for a request to anywhere but the loopback server (the site must work offline);
+    ``data:`` and ``blob:`` URLs are the page's own."""
+    return not url.startswith(("data:", "blob:")) and urlparse(url).hostname != "127.0.0.1"
+
+
 @contextlib.contextmanager
 def chromium():
     """Headless Chromium (a Playwright ``Browser``), closed on exit."""
@@ -199,8 +205,7 @@ def browser_page(width: int = 1280, height: int = 900, scheme: str = "light", ja
                                       java_script_enabled=javascript)
 
         def route(route):
-            host = urlparse(route.request.url).hostname
-            if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            if not leaves_site(route.request.url):
                 route.continue_()
             else:
                 observed.foreign_requests.append(route.request.url)
