@@ -119,3 +119,20 @@ def test_images_are_reencoded_smaller_with_the_same_pixels():
     png_bytes = lambda svg: sum(map(len, re.findall(r'data:image/png;base64,([^"]+)"', svg)))  # noqa: E731
     assert png_bytes(light) < 0.95 * png_bytes(raw.getvalue())
     assert light == figures.to_svg(heatmap(), "heatmap")  # still byte-stable
+
+
+def test_no_stylesheet_leaks_into_the_page_and_shapes_keep_matplotlibs_line_defaults():
+    # Matplotlib's <style>*{...}</style> would be a stylesheet of the whole page once inlined.
+    fig, ax = figures.new()
+    ax.plot([0, 1], [0, 1], solid_capstyle="projecting")  # a shape with its own cap keeps it
+    html = figures.to_html(fig, alt="A rising line.", name="caps")
+    assert "<style" not in html
+    root = re.search(r"<svg [^>]*>", html).group(0)
+    assert 'stroke-linejoin="round"' in root and 'stroke-linecap="butt"' in root
+    assert "stroke-linecap: square" in html
+
+
+def test_an_unexpected_stylesheet_is_an_error_naming_it():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><defs><style>path{fill:red}</style></defs></svg>'
+    with pytest.raises(ValueError, match=r"found '<style>path\{fill:red\}"):
+        figures.without_stylesheet(svg)

@@ -18,6 +18,10 @@ A chapter block makes a figure and prints it::
   screen or a 600 dpi printer shows; Matplotlib writes six), and embedded images (``imshow``) are
   re-encoded losslessly: as an indexed PNG when they have at most 256 colours, as colour-mapped
   images always do, else as an optimized PNG, whichever is smaller; the pixels are unchanged.
+- **No stylesheet**: Matplotlib sets its line defaults with a ``<style>`` rule for ``*``. Inlined
+  in a page, a ``<style>`` is a stylesheet of the whole page, its rule reaching every element of
+  it, and each one the parser meets makes the browser restyle the whole page. The same defaults
+  are attributes of the figure's root ``<svg>`` instead, which every shape in it inherits.
 """
 
 from __future__ import annotations
@@ -123,6 +127,30 @@ def _smallest_png(png: bytes) -> bytes:
     return min(candidates, key=len)
 
 
+# Matplotlib's default line join and cap for every shape without its own (backend_svg writes them
+# once, ahead of the drawing).
+DEFAULT_STYLE = re.compile(
+    r'\s*<defs>\s*<style type="text/css">\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>\s*</defs>'
+)
+
+
+def without_stylesheet(svg: str) -> str:
+    """``svg`` (from the ``<svg`` tag on) with Matplotlib's ``<style>`` block replaced by the same
+    line defaults as attributes of its root element, inherited by every shape it holds.
+
+    Raises:
+        ValueError: ``svg`` has a ``<style>`` other than Matplotlib's default one.
+    """
+    svg = DEFAULT_STYLE.sub("", svg, count=1)
+    if "<style" in svg:
+        found = svg[svg.index("<style") :][:120]
+        raise ValueError(
+            "expected Matplotlib's SVG with only its default <style>"
+            f" (*{{stroke-linejoin: round; stroke-linecap: butt}}); found {found!r}"
+        )
+    return svg.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+
+
 def lighten(svg: str) -> str:
     """``svg`` with path data to 1/100 pt and every embedded PNG re-encoded losslessly, smaller."""
     svg = PATH_DATA.sub(lambda m: NUMBER.sub(_two_decimals, m.group(0)), svg)
@@ -148,7 +176,7 @@ def to_svg(fig, name: str) -> str:
     # Mathtext's prime is glyph "0" of the TeX symbol font cmsy10; with text kept as text, a
     # browser without that font shows f'(z) as "f0(z)". Write the Unicode prime instead.
     svg = re.sub(r"font-family: 'cmsy10'([^>]*)>0<", r"font-family: 'DejaVu Sans'\1>′<", svg)
-    svg = lighten(svg[svg.index("<svg") :])  # drop the XML prolog and DOCTYPE: this SVG is inlined in HTML
+    svg = lighten(without_stylesheet(svg[svg.index("<svg") :]))  # no XML prolog or DOCTYPE: inlined in HTML
     # Inline SVGs share the page's id space: prefix every id (and every reference to one) with
     # the figure's name, so "figure_1" or a clip path of one figure never collides with another's.
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
