@@ -161,3 +161,32 @@ def test_equation_numbers_stay_in_view_and_wide_displays_say_they_scroll(built_s
     assert not hidden, f"{len(hidden)} equation numbers out of view at {width} px: {hidden}"
     assert not no_cue, f"{len(no_cue)} displays wider than the column without a scroll cue at {width} px: {no_cue}"
     assert not shrunk, f"displays shrunk below 85 % at {width} px: {shrunk}"
+
+
+# Runs before the page's own scripts, when the document may not have its <html> element yet: every
+# change of <html>'s class made once <body> exists.
+RECORD_HTML_CLASS = """(() => {
+  window.__htmlClassChanges = [];
+  new MutationObserver((records) => {
+    records = records.filter((record) => record.target === document.documentElement);
+    records.forEach((record, i) => {
+      // The value after this change: the next record's old value, or the value now.
+      const after = i + 1 < records.length ? records[i + 1].oldValue : record.target.getAttribute('class');
+      if (document.body && record.oldValue !== after) window.__htmlClassChanges.push([record.oldValue, after]);
+    });
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['class'], attributeOldValue: true});
+})()"""
+
+
+def test_nothing_restyles_the_whole_page_while_it_loads(built_site, chromium):
+    """A page is styled once as it arrives, not again before its first paint: <html>'s classes are
+    final before the content is parsed (coursebuild's template sets what Material's script would;
+    a class change on <html> restyles every element of the page), and no figure brings a stylesheet
+    into the page (Matplotlib's SVG did: a `*` rule, and a full restyle each time the parser met
+    one). Both cost a chapter many times what they cost the home page (issue 18)."""
+    with serve_site(built_site) as base, browser_page() as page:
+        page.context.add_init_script(RECORD_HTML_CLASS)
+        for url in site_pages(built_site):
+            page.goto(base + url, wait_until="load")
+            assert page.evaluate("window.__htmlClassChanges") == [], f"{url}: <html>'s class changed after the content began"
+            assert page.evaluate("document.querySelectorAll('svg style').length") == 0, f"{url}: a <style> inside an SVG"
