@@ -180,7 +180,7 @@ RECORD_HTML_CLASS = """(() => {
 
 def test_nothing_restyles_the_whole_page_while_it_loads(built_site, chromium):
     """A page is styled once as it arrives, not again before its first paint: <html>'s classes are
-    final before the content is parsed (coursebuild's template sets what Material's script would;
+    final before the content is parsed (overrides/main.html sets what Material's script would;
     a class change on <html> restyles every element of the page), and no figure brings a stylesheet
     into the page (Matplotlib's SVG did: a `*` rule, and a full restyle each time the parser met
     one). Both cost a chapter many times what they cost the home page (issue 18)."""

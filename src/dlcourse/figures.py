@@ -93,6 +93,11 @@ def new(nrows: int = 1, ncols: int = 1, width: float = 4.8, height: float = 3.6,
 PATH_DATA = re.compile(r'\sd="[^"]*"')
 NUMBER = re.compile(r"-?\d+\.\d+")
 PNG_DATA = re.compile(r'(xlink:href="data:image/png;base64,)([^"]+)(")')
+# Matplotlib's default line join and cap for every shape without its own (backend_svg writes them
+# once, ahead of the drawing).
+DEFAULT_STYLE = re.compile(
+    r'\s*<defs>\s*<style type="text/css">\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>\s*</defs>'
+)
 
 
 def _two_decimals(match: re.Match) -> str:
@@ -125,13 +130,6 @@ def _smallest_png(png: bytes) -> bytes:
             raise AssertionError("indexed PNG changed the image's pixels")  # cannot happen: a guard
         candidates.append(buffer.getvalue())
     return min(candidates, key=len)
-
-
-# Matplotlib's default line join and cap for every shape without its own (backend_svg writes them
-# once, ahead of the drawing).
-DEFAULT_STYLE = re.compile(
-    r'\s*<defs>\s*<style type="text/css">\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>\s*</defs>'
-)
 
 
 def without_stylesheet(svg: str) -> str:
